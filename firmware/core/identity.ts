@@ -1,0 +1,124 @@
+// Card and authority keys, identities and domain-separated signatures.
+//
+// A card holds two key pairs: Ed25519 for signing and X25519 for the Noise
+// channel. Both are made on the card from its random source and the secret
+// halves never leave the object that holds them (no getter, redacted in JSON).
+import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { checkBytes, concat, utf8 } from './bytes.js';
+import { ArgumentError, coded, fail } from './errors.js';
+
+export type Random = (n: number) => Uint8Array;
+
+export const KEY_BYTES = 32;
+export const SIGNATURE_BYTES = 64;
+export const CARD_ID_BYTES = 16;
+export const KEY_ID_BYTES = 8;
+
+/**
+ * What a signature is over. The tag is prefixed to every signed message
+ * ("tally/v1/<tag>" and a zero byte) so a signature made for one structure
+ * can never be replayed as another.
+ */
+export type SignTag = 'cert' | 'payment' | 'receipt' | 'load' | 'ack' | 'revocations' | 'epoch' | 'enrol' | 'block' | 'fraud';
+
+const tagBytes = new Map<SignTag, Uint8Array>();
+function signedMessage(tag: SignTag, body: Uint8Array): Uint8Array {
+  let t = tagBytes.get(tag);
+  if (!t) tagBytes.set(tag, (t = concat(utf8(`tally/v1/${tag}`), Uint8Array.of(0))));
+  return concat(t, body);
+}
+
+/** Verifies a domain-separated Ed25519 signature; false for any malformed input. */
+export function verifySignature(tag: SignTag, body: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
+  if (signature.length !== SIGNATURE_BYTES || publicKey.length !== KEY_BYTES) return false;
+  try {
+    return ed25519.verify(signature, signedMessage(tag, body), publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/** As verifySignature, throwing code 2001 (naming `what`) when it fails. */
+export function checkSignature(tag: SignTag, body: Uint8Array, signature: Uint8Array, publicKey: Uint8Array, what: string): void {
+  if (!verifySignature(tag, body, signature, publicKey)) fail(2001, what);
+}
+
+/** An Ed25519 key pair whose secret stays inside. */
+export class Signer {
+  readonly publicKey: Uint8Array;
+  readonly #seed: Uint8Array;
+  constructor(seed: Uint8Array) {
+    this.#seed = Uint8Array.from(checkBytes(seed, 'seed', KEY_BYTES));
+    this.publicKey = ed25519.getPublicKey(this.#seed);
+  }
+  static generate(random: Random): Signer {
+    return new Signer(random(KEY_BYTES));
+  }
+  sign(tag: SignTag, body: Uint8Array): Uint8Array {
+    return ed25519.sign(signedMessage(tag, body), this.#seed);
+  }
+  /** The seed, for the key store of the device that owns it. Never send it anywhere. */
+  exportSecret(): Uint8Array {
+    return Uint8Array.from(this.#seed);
+  }
+  toJSON(): { publicKey: string } {
+    return { publicKey: '(ed25519 public key)' };
+  }
+}
+
+/** An X25519 static key pair for the Noise channel; the secret stays inside. */
+export class DhKey {
+  readonly publicKey: Uint8Array;
+  readonly #secret: Uint8Array;
+  constructor(secret: Uint8Array) {
+    this.#secret = Uint8Array.from(checkBytes(secret, 'secret', KEY_BYTES));
+    this.publicKey = x25519.getPublicKey(this.#secret);
+  }
+  static generate(random: Random): DhKey {
+    return new DhKey(random(KEY_BYTES));
+  }
+  /** The Noise library needs the raw pair; only the channel code on this card calls this. */
+  keyPair(): { secretKey: Uint8Array; publicKey: Uint8Array } {
+    return { secretKey: this.#secret, publicKey: this.publicKey };
+  }
+  exportSecret(): Uint8Array {
+    return Uint8Array.from(this.#secret);
+  }
+  toJSON(): { publicKey: string } {
+    return { publicKey: '(x25519 public key)' };
+  }
+}
+
+/** A card's identity: its id is derived from its signing key. */
+export class CardKeys {
+  readonly cardId: Uint8Array;
+  constructor(
+    readonly signer: Signer,
+    readonly dh: DhKey,
+  ) {
+    this.cardId = cardIdOf(signer.publicKey);
+  }
+  static generate(random: Random): CardKeys {
+    if (typeof random !== 'function') throw new ArgumentError('random', 'a function returning random bytes');
+    return new CardKeys(Signer.generate(random), DhKey.generate(random));
+  }
+}
+
+/** Card id: the first 16 bytes of SHA-256("tally/v1/card-id" || signing key). */
+export function cardIdOf(signKey: Uint8Array): Uint8Array {
+  checkBytes(signKey, 'signKey', KEY_BYTES);
+  return sha256(concat(utf8('tally/v1/card-id'), signKey)).subarray(0, CARD_ID_BYTES);
+}
+
+/** Authority key id: the first 8 bytes of SHA-256("tally/v1/key-id" || public key). */
+export function keyIdOf(publicKey: Uint8Array): Uint8Array {
+  checkBytes(publicKey, 'publicKey', KEY_BYTES);
+  return sha256(concat(utf8('tally/v1/key-id'), publicKey)).subarray(0, KEY_ID_BYTES);
+}
+
+/** Checks that 32 bytes are a valid Ed25519 public key (2002 otherwise). */
+export function checkEd25519Key(key: Uint8Array, field: string): void {
+  if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) fail(2002, `${field}: 32 bytes`);
+  coded(2002, () => ed25519.Point.fromBytes(key));
+}

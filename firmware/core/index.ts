@@ -1,0 +1,41 @@
+// The card core's public surface. Everything the firmware, the host tools,
+// the simulator and the tests use comes from here; nothing imports deeper.
+// The core imports neither Node nor Moddable: the world reaches it as ports.
+export { ErrorTable, Code, TallyError, EncodingError, CryptoError, ChannelError, ArgumentError, tallyError } from './errors.js';
+export type { ErrorCode } from './errors.js';
+export { toHex, fromHex, concat, equalBytes, compareBytes, utf8, fromUtf8, toBase32, fromBase32 } from './bytes.js';
+export type { Bytes } from './bytes.js';
+export { encodeCanonical, decodeCanonical, validate as validateCanonical } from './cbor.js';
+export type { CborValue, CborMap, CborKey, DecodeOptions } from './cbor.js';
+export { MapReader } from './schema.js';
+export { seal, unseal } from './sealed.js';
+export type { Sealed } from './sealed.js';
+export {
+  Signer,
+  DhKey,
+  CardKeys,
+  cardIdOf,
+  keyIdOf,
+  verifySignature,
+  checkSignature,
+  checkEd25519Key,
+  KEY_BYTES,
+  SIGNATURE_BYTES,
+  CARD_ID_BYTES,
+  KEY_ID_BYTES,
+} from './identity.js';
+export type { Random, SignTag } from './identity.js';
+export {
+  issueCertificate,
+  decodeCertificate,
+  verifyCertificate,
+  trustedAuthorities,
+  CERT_VERSION,
+  CERT_MAX_BYTES,
+  AMOUNT_MAX,
+  ACCOUNT_PATTERN,
+  CURRENCY_PATTERN,
+} from './cert.js';
+export type { Certificate, CertificateFields, CertificateCheck, TrustedAuthorities } from './cert.js';
+export { encodePairing, decodePairing, pskFromToken, PAIRING_VERSION, TOKEN_BYTES, BLE_ADDRESS_BYTES, PAIRING_MAX_CHARS } from './pairing.js';
+export type { PairingOffer } from './pairing.js';

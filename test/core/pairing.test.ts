@@ -1,0 +1,1 @@
+import './pairing.spec.js';
