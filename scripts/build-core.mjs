@@ -11,7 +11,7 @@
 // core is redirected to `globalThis.TallyCore`, which the harness sets from
 // tally-core.js, so XS tests exercise exactly the bytes the firmware ships.
 import * as esbuild from 'esbuild';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,6 +40,7 @@ const common = {
 const kB = (n) => `${(n / 1024).toFixed(1)} kB`;
 
 function report(result, label) {
+  if (!result) return;
   for (const [file, out] of Object.entries(result.metafile.outputs)) {
     const byPkg = new Map();
     for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) {
@@ -54,7 +55,18 @@ function report(result, label) {
 
 // ---- 1. The card core, as shipped -------------------------------------------
 
-const core = await esbuild.build({
+// esbuild has already printed the errors (logLevel): note the failure, build
+// the other bundles, and exit 1 at the end without a Node stack.
+let failed = 0;
+const build = (options) =>
+  esbuild.build(options).catch((e) => {
+    failed++;
+    rmSync(options.outfile, { force: true }); // never leave a stale bundle behind
+    console.error(`build-core: building ${relative(root, options.outfile)} failed (${e.errors?.length ?? '?'} error(s), above)`);
+    return null;
+  });
+
+const core = await build({
   ...common,
   entryPoints: [join(coreDir, 'index.ts')],
   outfile: join(outDir, 'tally-core.js'),
@@ -75,7 +87,7 @@ const core = await esbuild.build({
     },
   ],
 });
-{
+if (core) {
   const inputs = Object.keys(core.metafile.inputs);
   const bad = inputs.filter((p) => /node_modules\/cbor-x\/(node-index\.js|dist\/)/.test(p));
   if (bad.length) throw new Error(`build-core: cbor-x resolved to its Node build (${bad.join(', ')}), not the portable ESM build`);
@@ -144,14 +156,15 @@ const specsEntry = [
 ].join('\n');
 
 const [prelude, specs, bench] = await Promise.all([
-  esbuild.build({ ...harness, plugins: [], entryPoints: [join(root, 'test/xs/prelude.ts')], outfile: join(outDir, 'prelude.js') }),
-  esbuild.build({
+  build({ ...harness, plugins: [], entryPoints: [join(root, 'test/xs/prelude.ts')], outfile: join(outDir, 'prelude.js') }),
+  build({
     ...harness,
     stdin: { contents: specsEntry, resolveDir: root, sourcefile: 'tally-specs-entry.js', loader: 'js' },
     outfile: join(outDir, 'tally-specs.js'),
   }),
-  esbuild.build({ ...harness, entryPoints: [join(root, 'test/xs/bench-ops.ts')], outfile: join(outDir, 'tally-bench.js') }),
+  build({ ...harness, entryPoints: [join(root, 'test/xs/bench-ops.ts')], outfile: join(outDir, 'tally-bench.js') }),
 ]);
 report(prelude, 'xs   ');
 report(specs, `specs (${specFiles.length} files)`);
 report(bench, 'bench');
+if (failed) process.exit(1);

@@ -39,3 +39,30 @@ export {
 export type { Certificate, CertificateFields, CertificateCheck, TrustedAuthorities } from './cert.js';
 export { encodePairing, decodePairing, pskFromToken, PAIRING_VERSION, TOKEN_BYTES, BLE_ADDRESS_BYTES, PAIRING_MAX_CHARS } from './pairing.js';
 export type { PairingOffer } from './pairing.js';
+export {
+  Kind,
+  HASH_BYTES,
+  NONCE_BYTES,
+  ZERO_HASH,
+  RECORD_BODY_MAX_BYTES,
+  STATEMENT_MAX_BYTES,
+  REVOCATIONS_MAX,
+  encodeRecordBody,
+  decodeRecordBody,
+  signRecord,
+  recordHash,
+  openSignedRecord,
+  encodeSealedRecord,
+  decodeSealedRecord,
+  signedKinds,
+  issueLoad,
+  decodeLoad,
+  issueAck,
+  decodeAck,
+  issueEpoch,
+  decodeEpoch,
+  issueRevocations,
+  decodeRevocations,
+  checkStatement,
+} from './records.js';
+export type { KindName, RecordBody, PaymentBody, ReceiptBody, ReceiptInBody, LoadBody, AckBody, ChainRecord, Load, Ack, EpochNote, Revocations } from './records.js';

@@ -236,7 +236,11 @@ export function esmBundleToScript(source: string, globalName: string): string {
   if (exports.length !== 1) throw new Error(`core bundle must have exactly one export statement, found ${exports.length}`);
   const m = /^export\s*\{([^}]*)\};?\s*$/m.exec(source);
   if (!m) throw new Error('core bundle export statement is not an `export { ... };` clause');
-  if (source.slice(m.index + m[0].length).trim() !== '') throw new Error('core bundle export clause is not the last statement');
+  const tail = source
+    .slice(m.index + m[0].length)
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
+  if (tail.trim() !== '') throw new Error('core bundle export clause is not the last statement');
   const props = m[1]!
     .split(',')
     .map((s) => s.trim())
@@ -246,5 +250,7 @@ export function esmBundleToScript(source: string, globalName: string): string {
       if (!parts) throw new Error(`core bundle: cannot rewrite export specifier '${spec}'`);
       return `${parts[2] ?? parts[1]}: ${parts[1]}`;
     });
-  return `'use strict';\n${source.slice(0, m.index)}globalThis.${globalName} = Object.freeze({ ${props.join(', ')} });\n`;
+  const body = source.slice(0, m.index);
+  const after = source.slice(m.index + m[0].length);
+  return `'use strict';\n${body}globalThis.${globalName} = Object.freeze({ ${props.join(', ')} });\n${after}`;
 }

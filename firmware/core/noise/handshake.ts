@@ -268,9 +268,9 @@ export class HandshakeState {
     return !this.failed && this.index < this.messages.length && (this.index % 2 === 0) === this.initiator;
   }
 
-  /** The peer's static public key, once known. */
+  /** The peer's static public key, once known (authenticated once the message carrying it was read); undefined after a failure. */
   remoteStatic(): Uint8Array | undefined {
-    return this.rs?.slice();
+    return this.failed ? undefined : this.rs?.slice();
   }
 
   /** The final handshake hash; 3001 before completion. */
@@ -394,7 +394,12 @@ export class HandshakeState {
   }
 
   private ephemeral(): KeyPair {
-    const sk = this.random!(DHLEN);
+    let sk: unknown;
+    try {
+      sk = this.random!(DHLEN);
+    } catch (e) {
+      return fail(3006, `random() failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
     if (!(sk instanceof Uint8Array) || sk.length !== DHLEN) fail(2002, `random(${DHLEN}) must return ${DHLEN} bytes`);
     return keyPairFromSecret(sk);
   }

@@ -1,0 +1,1 @@
+import './noise.spec.js';
