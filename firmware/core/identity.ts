@@ -23,7 +23,8 @@ export const KEY_ID_BYTES = 8;
 export type SignTag = 'cert' | 'payment' | 'receipt' | 'load' | 'ack' | 'revocations' | 'epoch' | 'enrol' | 'block' | 'fraud';
 
 const tagBytes = new Map<SignTag, Uint8Array>();
-function signedMessage(tag: SignTag, body: Uint8Array): Uint8Array {
+/** The exact bytes an Ed25519 signature covers (hosts verifying natively need them). */
+export function signedMessage(tag: SignTag, body: Uint8Array): Uint8Array {
   let t = tagBytes.get(tag);
   if (!t) tagBytes.set(tag, (t = concat(utf8(`tally/v1/${tag}`), Uint8Array.of(0))));
   return concat(t, body);

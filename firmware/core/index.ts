@@ -17,6 +17,7 @@ export {
   cardIdOf,
   keyIdOf,
   verifySignature,
+  signedMessage,
   checkSignature,
   checkEd25519Key,
   KEY_BYTES,
@@ -66,3 +67,4 @@ export {
   checkStatement,
 } from './records.js';
 export type { KindName, RecordBody, PaymentBody, ReceiptBody, ReceiptInBody, LoadBody, AckBody, ChainRecord, Load, Ack, EpochNote, Revocations } from './records.js';
+export type { Flash, Link, Tick, Confirm, ConfirmRequest, Screen } from './ports.js';

@@ -7,12 +7,12 @@ import {
   CipherState,
   NOISE_MAX_MESSAGE,
   createHandshake,
-  keyPairFromSecret,
-  type Handshake,
-  type KeyPair,
+  x25519KeyPair,
+  type NoiseHandshake,
+  type NoiseKeyPair,
   type NoiseConfig,
   type NoiseProtocol,
-  type Transport,
+  type NoiseTransport,
 } from '../../firmware/core/noise/index.js';
 
 // ---- helpers -----------------------------------------------------------------
@@ -24,13 +24,13 @@ function unhex(s: string): Uint8Array {
 }
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const rand = (n: number): Uint8Array => host().randomBytes(n);
-const keyPair = (): KeyPair => keyPairFromSecret(rand(32));
+const keyPair = (): NoiseKeyPair => x25519KeyPair(rand(32));
 
 const IKPSK2: NoiseProtocol = 'Noise_IKpsk2_25519_ChaChaPoly_SHA256';
 
 interface Pair {
-  i: Handshake;
-  r: Handshake;
+  i: NoiseHandshake;
+  r: NoiseHandshake;
 }
 
 /** An initiator/responder pair for `protocol` with fresh keys (only those the pattern uses). */
@@ -61,7 +61,7 @@ function pair(protocol: NoiseProtocol, over: { i?: Partial<NoiseConfig>; r?: Par
 }
 
 /** Runs the handshake to completion with small payloads; returns [initiator, responder] transports. */
-function establish(p: Pair): [Transport, Transport] {
+function establish(p: Pair): [NoiseTransport, NoiseTransport] {
   let sender = p.i;
   let receiver = p.r;
   let n = 0;
@@ -162,7 +162,7 @@ describe('noise: cacophony vectors (25519_ChaChaPoly_SHA256)', () => {
 
   for (const v of vectors) {
     it(`${v.protocol_name}: every handshake and transport message, both directions`, () => {
-      const side = (initiator: boolean): Handshake => {
+      const side = (initiator: boolean): NoiseHandshake => {
         const pre = initiator ? 'init' : 'resp';
         const get = (k: string): string | undefined => (v as unknown as Record<string, string | undefined>)[`${pre}_${k}`];
         const psks = initiator ? v.init_psks : v.resp_psks;
@@ -172,16 +172,16 @@ describe('noise: cacophony vectors (25519_ChaChaPoly_SHA256)', () => {
           protocol: v.protocol_name,
           initiator,
           prologue: unhex(get('prologue')!),
-          s: st === undefined ? undefined : keyPairFromSecret(unhex(st)),
+          s: st === undefined ? undefined : x25519KeyPair(unhex(st)),
           rs: rs === undefined ? undefined : unhex(rs),
           psk: psks?.[0] === undefined ? undefined : unhex(psks[0]),
-          e: keyPairFromSecret(unhex(get('ephemeral')!)),
+          e: x25519KeyPair(unhex(get('ephemeral')!)),
         });
       };
       const init = side(true);
       const resp = side(false);
-      let ti: Transport | undefined;
-      let tr: Transport | undefined;
+      let ti: NoiseTransport | undefined;
+      let tr: NoiseTransport | undefined;
       const sent = [0, 0];
       v.messages.forEach((m, n) => {
         const fromInit = n % 2 === 0;
@@ -197,8 +197,8 @@ describe('noise: cacophony vectors (25519_ChaChaPoly_SHA256)', () => {
             assert.ok(resp.isComplete());
             assert.bytes(init.handshakeHash(), unhex(v.handshake_hash), 'initiator handshake hash');
             assert.bytes(resp.handshakeHash(), unhex(v.handshake_hash), 'responder handshake hash');
-            if (v.resp_static) assert.bytes(init.remoteStatic()!, keyPairFromSecret(unhex(v.resp_static)).publicKey);
-            if (v.init_static) assert.bytes(resp.remoteStatic()!, keyPairFromSecret(unhex(v.init_static)).publicKey);
+            if (v.resp_static) assert.bytes(init.remoteStatic()!, x25519KeyPair(unhex(v.resp_static)).publicKey);
+            if (v.init_static) assert.bytes(resp.remoteStatic()!, x25519KeyPair(unhex(v.init_static)).publicKey);
             ti = init.split();
             tr = resp.split();
             assert.bytes(ti.handshakeHash, unhex(v.handshake_hash));
@@ -401,7 +401,7 @@ describe('noise: handshakes', () => {
     assert.throwsCode(() => createHandshake({ ...base, rs: rand(33) }), 2002, 'long rs');
     assert.throwsCode(() => createHandshake({ ...base, s: { secretKey: rand(32), publicKey: rand(31) } }), 2002, 'bad s');
     assert.throwsCode(() => createHandshake({ ...base, e: { secretKey: rand(16), publicKey: rand(32) } }), 2002, 'bad e');
-    assert.throwsCode(() => keyPairFromSecret(rand(31)), 2002);
+    assert.throwsCode(() => x25519KeyPair(rand(31)), 2002);
     const badRandom = createHandshake({ ...base, random: () => new Uint8Array(8) });
     assert.throwsCode(() => badRandom.writeMessage(), 2002, 'random returning too few bytes');
     const failingRandom = createHandshake({
@@ -520,13 +520,13 @@ describe('noise: fuzz', () => {
   it('handshake readMessage on fresh peers: 300 random and mutated messages', () => {
     const rng = fuzzRng(0x7a11);
     // Fixed keys and ephemerals, so that one valid message 1 and 2 exist to mutate.
-    const si = keyPairFromSecret(rng.bytes(32));
-    const sr = keyPairFromSecret(rng.bytes(32));
-    const ei = keyPairFromSecret(rng.bytes(32));
-    const er = keyPairFromSecret(rng.bytes(32));
+    const si = x25519KeyPair(rng.bytes(32));
+    const sr = x25519KeyPair(rng.bytes(32));
+    const ei = x25519KeyPair(rng.bytes(32));
+    const er = x25519KeyPair(rng.bytes(32));
     const psk = rng.bytes(32);
-    const initiator = (): Handshake => createHandshake({ protocol: IKPSK2, initiator: true, s: si, rs: sr.publicKey, psk, e: ei });
-    const responder = (): Handshake => createHandshake({ protocol: IKPSK2, initiator: false, s: sr, psk, e: er });
+    const initiator = (): NoiseHandshake => createHandshake({ protocol: IKPSK2, initiator: true, s: si, rs: sr.publicKey, psk, e: ei });
+    const responder = (): NoiseHandshake => createHandshake({ protocol: IKPSK2, initiator: false, s: sr, psk, e: er });
     const p: Pair = { i: initiator(), r: responder() };
     const m1 = p.i.writeMessage(text('certificate, chain head, revocation version'));
     const m2 = p.r.readMessage(m1) && p.r.writeMessage(text('certificate, amount, nonce'));
@@ -551,7 +551,7 @@ describe('noise: fuzz', () => {
   it('transport decrypt: 9,700 random, mutated, replayed and valid messages', () => {
     const rng = fuzzRng(0xc0ffee);
     const [ti, tr] = establish(pair(IKPSK2));
-    const dirs: [Transport, Transport][] = [
+    const dirs: [NoiseTransport, NoiseTransport][] = [
       [ti, tr],
       [tr, ti],
     ];

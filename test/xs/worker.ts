@@ -130,6 +130,12 @@ export class XsWorker {
     await this.exited;
   }
 
+  /** Kills the worker at once (a running command rejects). */
+  kill(reason = 'killed'): void {
+    this.die(new Error(`xsnap-worker ${reason}`));
+    this.child.kill('SIGKILL');
+  }
+
   // Commands run one at a time: the protocol has a single outstanding command.
   private send(message: Buffer): Promise<{ meter: Meter; result: Uint8Array }> {
     const run = (): Promise<{ meter: Meter; result: Uint8Array }> =>

@@ -76,17 +76,29 @@ interface XsRun {
   files: string[];
 }
 
+// A spec that never ends would hang mocha while it loads this file (no mocha
+// timeout applies yet): the whole XS run gets a deadline instead.
+const XS_DEADLINE_MS = Number(process.env.TALLY_XS_TIMEOUT_MS ?? 10 * 60_000);
+let harness: XsHarness | undefined;
+
 async function runXs(): Promise<XsRun> {
-  const xs = await XsHarness.start(['tally-specs.js']);
+  const xs = (harness = await XsHarness.start(['tally-specs.js']));
+  const deadline = setTimeout(() => xs.worker.kill(`did not finish the XS run within ${XS_DEADLINE_MS} ms`), XS_DEADLINE_MS);
+  deadline.unref();
   try {
     const results = (await xs.call<XsSpecResult[]>('run')).value;
     const golden = (await xs.call<Record<string, string>>('golden')).value;
     const files = (await xs.call<string[]>('specFiles')).value;
     return { results, golden, files };
   } finally {
+    clearTimeout(deadline);
     await xs.close(); // the worker must not outlive the run (mocha would hang)
   }
 }
+
+// Already closed after the run; this only guards against a future change
+// leaving it open (close() is idempotent).
+after(() => harness?.close());
 
 let xsRun: XsRun | undefined;
 let xsFailure: unknown;

@@ -13,28 +13,28 @@ import { SymmetricState } from './symmetric-state.js';
 
 export const DHLEN = 32;
 
-export interface KeyPair {
+export interface NoiseKeyPair {
   secretKey: Uint8Array;
   publicKey: Uint8Array;
 }
 
 /** The interactive fundamental patterns (section 7.4 and 7.5). */
-export type PatternName = 'NN' | 'NK' | 'NX' | 'KN' | 'KK' | 'KX' | 'XN' | 'XK' | 'XX' | 'IN' | 'IK' | 'IX';
-export type PskModifier = '' | 'psk0' | 'psk1' | 'psk2' | 'psk3';
-export type NoiseProtocol = `Noise_${PatternName}${PskModifier}_25519_ChaChaPoly_SHA256`;
+export type NoisePattern = 'NN' | 'NK' | 'NX' | 'KN' | 'KK' | 'KX' | 'XN' | 'XK' | 'XX' | 'IN' | 'IK' | 'IX';
+export type NoisePskModifier = '' | 'psk0' | 'psk1' | 'psk2' | 'psk3';
+export type NoiseProtocol = `Noise_${NoisePattern}${NoisePskModifier}_25519_ChaChaPoly_SHA256`;
 
 export interface NoiseConfig {
   protocol: NoiseProtocol;
   initiator: boolean;
   prologue?: Uint8Array;
   /** This side's static key pair, when the pattern uses one. */
-  s?: KeyPair;
+  s?: NoiseKeyPair;
   /** The peer's static public key, when the pattern has it as a pre-message (IK, KK, NK, XK for the initiator; KK, KN, KX for the responder). */
   rs?: Uint8Array;
   /** The 32-byte pre-shared key of a pskN protocol. */
   psk?: Uint8Array;
   /** An injected ephemeral key pair (test vectors only). */
-  e?: KeyPair;
+  e?: NoiseKeyPair;
   /** Source of the ephemeral secret key when `e` is not given: must return n fresh random bytes. */
   random?: (n: number) => Uint8Array;
 }
@@ -43,7 +43,7 @@ type Token = 'e' | 's' | 'ee' | 'es' | 'se' | 'ss' | 'psk';
 
 // [initiator pre-message has s, responder pre-message has s, messages]
 type PatternRow = readonly [boolean, boolean, string];
-const PATTERNS: Readonly<Record<PatternName, PatternRow>> = {
+const PATTERNS: Readonly<Record<NoisePattern, PatternRow>> = {
   NN: [false, false, 'e|e,ee'],
   NK: [false, true, 'e,es|e,ee'],
   NX: [false, false, 'e|e,ee,s,es'],
@@ -82,8 +82,8 @@ function parseProtocol(name: unknown): Parsed {
   return { preI: row[0], preR: row[1], messages, psk: pskIndex !== undefined };
 }
 
-function checkKeyPair(kp: unknown, field: string): KeyPair {
-  const k = kp as Partial<KeyPair> | undefined;
+function checkKeyPair(kp: unknown, field: string): NoiseKeyPair {
+  const k = kp as Partial<NoiseKeyPair> | undefined;
   if (
     typeof k !== 'object' ||
     k === null ||
@@ -103,7 +103,7 @@ function checkKey(x: unknown, field: string): Uint8Array {
 }
 
 /** The X25519 key pair of a 32-byte secret key. */
-export function keyPairFromSecret(secretKey: Uint8Array): KeyPair {
+export function x25519KeyPair(secretKey: Uint8Array): NoiseKeyPair {
   checkKey(secretKey, 'secretKey');
   let publicKey: Uint8Array;
   try {
@@ -115,7 +115,7 @@ export function keyPairFromSecret(secretKey: Uint8Array): KeyPair {
 }
 
 /** DH(key_pair, public_key); a low-order public key (all-zero result) throws 2007. */
-function dh(kp: KeyPair, pub: Uint8Array): Uint8Array {
+function dh(kp: NoiseKeyPair, pub: Uint8Array): Uint8Array {
   let out: Uint8Array;
   try {
     out = x25519.getSharedSecret(kp.secretKey, pub);
@@ -132,7 +132,7 @@ function dh(kp: KeyPair, pub: Uint8Array): Uint8Array {
 const EMPTY = new Uint8Array(0);
 
 /** The two directions of an established channel. */
-export class Transport {
+export class NoiseTransport {
   /** The final handshake hash h: the channel binding (e.g. for the 4-digit comparison code). */
   readonly handshakeHash: Uint8Array;
   private readonly tx: CipherState;
@@ -180,9 +180,9 @@ export class HandshakeState {
   /** Smallest length of each message: its tokens plus the payload's tag when the payload is encrypted. */
   private readonly minLength: number[];
   private readonly psk: Uint8Array | undefined;
-  private readonly s: KeyPair | undefined;
+  private readonly s: NoiseKeyPair | undefined;
   private readonly random: ((n: number) => Uint8Array) | undefined;
-  private e: KeyPair | undefined;
+  private e: NoiseKeyPair | undefined;
   private rs: Uint8Array | undefined;
   private re: Uint8Array | undefined;
   private index = 0;
@@ -362,14 +362,14 @@ export class HandshakeState {
   }
 
   /** Split(): the transport channel, once, after the last handshake message. */
-  split(): Transport {
+  split(): NoiseTransport {
     return this.guarded(() => {
       if (this.index < this.messages.length || this.wasSplit) fail(3001, this.wasSplit ? 'already split' : 'the handshake is not complete');
       this.wasSplit = true;
       const [c1, c2] = this.sym.split();
       this.e = undefined; // the ephemeral secret is no longer needed
       const h = this.sym.hash.slice();
-      return this.initiator ? new Transport(c1, c2, h) : new Transport(c2, c1, h);
+      return this.initiator ? new NoiseTransport(c1, c2, h) : new NoiseTransport(c2, c1, h);
     });
   }
 
@@ -393,7 +393,7 @@ export class HandshakeState {
     return msg;
   }
 
-  private ephemeral(): KeyPair {
+  private ephemeral(): NoiseKeyPair {
     let sk: unknown;
     try {
       sk = this.random!(DHLEN);
@@ -401,7 +401,7 @@ export class HandshakeState {
       return fail(3006, `random() failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (!(sk instanceof Uint8Array) || sk.length !== DHLEN) fail(2002, `random(${DHLEN}) must return ${DHLEN} bytes`);
-    return keyPairFromSecret(sk);
+    return x25519KeyPair(sk);
   }
 
   private dh(t: Token): Uint8Array {

@@ -2,7 +2,7 @@
 // core's public surface for it.
 //
 //   const hs = createHandshake({ protocol: 'Noise_IKpsk2_25519_ChaChaPoly_SHA256', initiator: true,
-//                                s, rs, psk, random });
+//                                s: card.dh.keyPair(), rs, psk, random });
 //   const m1 = hs.writeMessage(payload1);     // -> peer
 //   const p2 = hs.readMessage(m2);            // <- peer
 //   const t = hs.split();                     // t.encrypt(...), t.decrypt(...), t.handshakeHash
@@ -11,14 +11,14 @@
 // 3003 short handshake message, 3004 over 65535 bytes, 3005 nonces used up,
 // 3006 missing s/rs/psk/ephemeral source, 2002 bad key length, 2007 low-order
 // DH result, 9001 bad argument (unknown protocol, unused rs or psk).
-import { HandshakeState, type NoiseConfig, type Transport } from './handshake.js';
+import { HandshakeState, type NoiseConfig, type NoiseTransport } from './handshake.js';
 
 export { CipherState, MAX_MESSAGE as NOISE_MAX_MESSAGE } from './cipher-state.js';
-export { keyPairFromSecret, Transport } from './handshake.js';
-export type { KeyPair, NoiseConfig, NoiseProtocol, PatternName, PskModifier } from './handshake.js';
+export { x25519KeyPair } from './handshake.js';
+export type { NoiseTransport, NoiseKeyPair, NoiseConfig, NoiseProtocol, NoisePattern, NoisePskModifier } from './handshake.js';
 
 /** One side of a Noise handshake. Any call that throws makes it unusable (later calls throw 3001). */
-export interface Handshake {
+export interface NoiseHandshake {
   /** Writes the next handshake message carrying `payload` (3001 if it is the peer's turn). */
   writeMessage(payload?: Uint8Array): Uint8Array;
   /** Reads the peer's next handshake message; returns its payload. */
@@ -29,12 +29,12 @@ export interface Handshake {
   isMyTurn(): boolean;
   /** The final handshake hash (3001 before completion). */
   handshakeHash(): Uint8Array;
-  /** The peer's static public key, once known. */
+  /** The peer's static public key once received (or given as rs); undefined after a failure. */
   remoteStatic(): Uint8Array | undefined;
   /** The transport channel; once, after completion. */
-  split(): Transport;
+  split(): NoiseTransport;
 }
 
-export function createHandshake(cfg: NoiseConfig): Handshake {
+export function createHandshake(cfg: NoiseConfig): NoiseHandshake {
   return new HandshakeState(cfg);
 }
