@@ -68,3 +68,5 @@ export {
 } from './records.js';
 export type { KindName, RecordBody, PaymentBody, ReceiptBody, ReceiptInBody, LoadBody, AckBody, ChainRecord, Load, Ack, EpochNote, Revocations } from './records.js';
 export type { Flash, Link, Tick, Confirm, ConfirmRequest, Screen } from './ports.js';
+export { createHandshake, x25519KeyPair, CipherState, NOISE_MAX_MESSAGE } from './noise/index.js';
+export type { NoiseHandshake, NoiseTransport, NoiseKeyPair, NoiseConfig, NoiseProtocol, NoisePattern, NoisePskModifier } from './noise/index.js';

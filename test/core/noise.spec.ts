@@ -13,7 +13,7 @@ import {
   type NoiseConfig,
   type NoiseProtocol,
   type NoiseTransport,
-} from '../../firmware/core/noise/index.js';
+} from '../../firmware/core/index.js';
 
 // ---- helpers -----------------------------------------------------------------
 
