@@ -36,5 +36,50 @@ export function goldenOutputs(core: Core): Record<string, string> {
     .map((x) => Math.sign(x))
     .join(',');
   out['error'] = JSON.stringify(core.tallyError(3002, 'golden').toJSON());
+
+  // Deterministic CBOR of a payment-shaped map, and its strict decoding.
+  const m = new Map<number | string, import('../../firmware/core/index.js').CborValue>([
+    [10, fixedBytes(7, 32)], [1, 1], ['z', [1, -1, 2 ** 40, -(2 ** 40), '€']], [2, true], [3, null], [-5, new Uint8Array(0)],
+  ]);
+  const enc = core.encodeCanonical(m);
+  out['cbor'] = core.toHex(enc);
+  out['cbor-roundtrip'] = core.toHex(core.encodeCanonical(core.decodeCanonical(enc, { maxBytes: 256 })));
+
+  // Keys, domain-separated signatures and a certificate.
+  const authority = new core.Signer(fixedBytes(8, 32));
+  const card = new core.CardKeys(new core.Signer(fixedBytes(9, 32)), new core.DhKey(fixedBytes(10, 32)));
+  out['card-id'] = core.toHex(card.cardId);
+  out['dh-public'] = core.toHex(card.dh.publicKey);
+  out['key-id'] = core.toHex(core.keyIdOf(authority.publicKey));
+  out['signature'] = core.toHex(card.signer.sign('payment', fixedBytes(11, 100)));
+  const cert = core.issueCertificate(authority, {
+    cardId: card.cardId, signKey: card.signer.publicKey, dhKey: card.dh.publicKey, account: 'golden',
+    allowance: 12345, currency: 'EUR', epochFrom: 1, epochTo: 9, serial: 2,
+  });
+  out['certificate'] = core.toHex(cert.bytes);
+  core.verifyCertificate(core.decodeCertificate(cert.bytes), core.trustedAuthorities([authority.publicKey]), { epoch: 5 });
+
+  // A Noise IKpsk2 handshake and one transport message each way, all keys fixed.
+  const responderStatic = core.x25519KeyPair(fixedBytes(12, 32));
+  const psk = core.pskFromToken(fixedBytes(13, 16));
+  const protocol = 'Noise_IKpsk2_25519_ChaChaPoly_SHA256' as const;
+  const i = core.createHandshake({ protocol, initiator: true, s: card.dh.keyPair(), rs: responderStatic.publicKey, psk, e: core.x25519KeyPair(fixedBytes(14, 32)) });
+  const r = core.createHandshake({ protocol, initiator: false, s: responderStatic, psk, e: core.x25519KeyPair(fixedBytes(15, 32)) });
+  const m1 = i.writeMessage(fixedBytes(16, 40));
+  r.readMessage(m1);
+  const m2 = r.writeMessage(fixedBytes(17, 20));
+  i.readMessage(m2);
+  const ti = i.split();
+  const tr = r.split();
+  out['noise-m1'] = core.toHex(m1);
+  out['noise-m2'] = core.toHex(m2);
+  out['noise-hash'] = core.toHex(i.handshakeHash());
+  out['noise-t1'] = core.toHex(ti.encrypt(fixedBytes(18, 256)));
+  out['noise-t1-plain'] = core.toHex(tr.decrypt(core.fromHex(out['noise-t1'])));
+
+  // The pairing payload.
+  const uri = core.encodePairing({ cardId: card.cardId, staticKey: responderStatic.publicKey, bleAddress: fixedBytes(19, 6), token: fixedBytes(13, 16), amount: 1250, currency: 'EUR' });
+  out['pairing'] = uri;
+  out['pairing-roundtrip'] = core.encodePairing(core.decodePairing(uri));
   return out;
 }
