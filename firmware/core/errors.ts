@@ -37,6 +37,15 @@ export const ErrorTable = {
   3004: ['CHANNEL_TOO_LONG', 'a message exceeds the Noise limit of 65535 bytes'],
   3005: ['CHANNEL_NONCE_EXHAUSTED', 'the channel has used every nonce; open a new one'],
   3006: ['CHANNEL_BAD_CONFIG', 'the handshake is missing a key or PSK its pattern needs'],
+  // 6xxx: the USB serial link between a card and its bridge
+  6001: ['SERIAL_BAD_FRAME', 'a serial frame is malformed (COBS, length or size); it was dropped'],
+  6002: ['SERIAL_FRAME_TOO_LONG', 'a serial frame exceeds the largest allowed payload'],
+  6003: ['SERIAL_CRC', 'a serial frame failed its CRC check; it was dropped'],
+  6004: ['SERIAL_UNKNOWN_COMMAND', 'the card does not know this serial command'],
+  6005: ['SERIAL_BAD_REQUEST', 'a serial request is malformed or has wrong arguments'],
+  6006: ['SERIAL_TIMEOUT', 'the card did not answer in time; check the cable and the port'],
+  6007: ['SERIAL_NOT_PROVISIONED', 'the card has no keys or certificate yet; provision it first'],
+  6008: ['SERIAL_UNTRUSTED', 'the host sent something not signed by the authority the card trusts'],
   // 9xxx: programming errors at an API boundary
   9001: ['ARGUMENT', 'an argument is missing or of the wrong type'],
 } as const satisfies Record<number, readonly [string, string]>;
@@ -70,6 +79,8 @@ export class EncodingError extends TallyError {}
 export class CryptoError extends TallyError {}
 /** 3xxx: the Noise channel. */
 export class ChannelError extends TallyError {}
+/** 6xxx: the serial link to the host bridge. */
+export class SerialError extends TallyError {}
 /** 9xxx: a caller passed something the API does not accept. */
 export class ArgumentError extends TallyError {
   constructor(field: string, expected: string) {
@@ -78,7 +89,7 @@ export class ArgumentError extends TallyError {
 }
 
 const classFor = (code: number): new (code: ErrorCode, detail?: string) => TallyError =>
-  code < 2000 ? EncodingError : code < 3000 ? CryptoError : code < 4000 ? ChannelError : TallyError;
+  code < 2000 ? EncodingError : code < 3000 ? CryptoError : code < 4000 ? ChannelError : code >= 6000 && code < 7000 ? SerialError : TallyError;
 
 /** Builds the error of the right class for a code. */
 export function tallyError(code: ErrorCode, detail = ''): TallyError {

@@ -70,3 +70,7 @@ export type { KindName, RecordBody, PaymentBody, ReceiptBody, ReceiptInBody, Loa
 export type { Flash, Link, Tick, Confirm, ConfirmRequest, Screen } from './ports.js';
 export { createHandshake, x25519KeyPair, CipherState, NOISE_MAX_MESSAGE } from './noise/index.js';
 export type { NoiseHandshake, NoiseTransport, NoiseKeyPair, NoiseConfig, NoiseProtocol, NoisePattern, NoisePskModifier } from './noise/index.js';
+export { SerialError } from './errors.js';
+export { crc32 } from './crc32.js';
+export { encodeFrame, FrameDecoder, decodeChunk, cobsEncode, cobsDecode, FRAME_PAYLOAD_MAX } from './serial/frame.js';
+export type { Frame, FrameEvent } from './serial/frame.js';

@@ -1,0 +1,1 @@
+import './serial-frame.spec.js';
