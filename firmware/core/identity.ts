@@ -3,10 +3,9 @@
 // A card holds two key pairs: Ed25519 for signing and X25519 for the Noise
 // channel. Both are made on the card from its random source and the secret
 // halves never leave the object that holds them (no getter, redacted in JSON).
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { activePrimitives, sha256 } from './primitives.js';
 import { checkBytes, concat, utf8 } from './bytes.js';
-import { ArgumentError, coded, fail } from './errors.js';
+import { ArgumentError, fail } from './errors.js';
 
 export type Random = (n: number) => Uint8Array;
 
@@ -34,7 +33,7 @@ export function signedMessage(tag: SignTag, body: Uint8Array): Uint8Array {
 export function verifySignature(tag: SignTag, body: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== SIGNATURE_BYTES || publicKey.length !== KEY_BYTES) return false;
   try {
-    return ed25519.verify(signature, signedMessage(tag, body), publicKey);
+    return activePrimitives().ed25519Verify(signature, signedMessage(tag, body), publicKey);
   } catch {
     return false;
   }
@@ -51,13 +50,13 @@ export class Signer {
   readonly #seed: Uint8Array;
   constructor(seed: Uint8Array) {
     this.#seed = Uint8Array.from(checkBytes(seed, 'seed', KEY_BYTES));
-    this.publicKey = ed25519.getPublicKey(this.#seed);
+    this.publicKey = activePrimitives().ed25519PublicKey(this.#seed);
   }
   static generate(random: Random): Signer {
     return new Signer(random(KEY_BYTES));
   }
   sign(tag: SignTag, body: Uint8Array): Uint8Array {
-    return ed25519.sign(signedMessage(tag, body), this.#seed);
+    return activePrimitives().ed25519Sign(signedMessage(tag, body), this.#seed);
   }
   /** The seed, for the key store of the device that owns it. Never send it anywhere. */
   exportSecret(): Uint8Array {
@@ -74,7 +73,7 @@ export class DhKey {
   readonly #secret: Uint8Array;
   constructor(secret: Uint8Array) {
     this.#secret = Uint8Array.from(checkBytes(secret, 'secret', KEY_BYTES));
-    this.publicKey = x25519.getPublicKey(this.#secret);
+    this.publicKey = activePrimitives().x25519PublicKey(this.#secret);
   }
   static generate(random: Random): DhKey {
     return new DhKey(random(KEY_BYTES));
@@ -121,5 +120,5 @@ export function keyIdOf(publicKey: Uint8Array): Uint8Array {
 /** Checks that 32 bytes are a valid Ed25519 public key (2002 otherwise). */
 export function checkEd25519Key(key: Uint8Array, field: string): void {
   if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) fail(2002, `${field}: 32 bytes`);
-  coded(2002, () => ed25519.Point.fromBytes(key));
+  if (!activePrimitives().ed25519IsPoint(key)) fail(2002, `${field}: not a point on Ed25519`);
 }

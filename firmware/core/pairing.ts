@@ -5,7 +5,7 @@
 // quiet zone, on a 200x200 screen.
 //
 //   TALLY:PAY/1/<card id, base32>/<X25519 static key, base32>/<BLE address, hex>/<token, base32>[/<amount>[/<currency>]]
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from './primitives.js';
 import { concat, fromBase32, fromHex, toBase32, toHex, utf8 } from './bytes.js';
 import { AMOUNT_MAX, CURRENCY_PATTERN } from './cert.js';
 import { ArgumentError, fail } from './errors.js';

@@ -9,7 +9,7 @@
 // payment, an allowance load, a sync acknowledgement) are not signed by the
 // card; they carry the other party's sealed statement as evidence and are
 // pinned in place by the hash of the next record.
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from './primitives.js';
 import { decodeCanonical, encodeCanonical, type CborValue } from './cbor.js';
 import { AMOUNT_MAX, CURRENCY_PATTERN, decodeCertificate, type Certificate } from './cert.js';
 import { fail } from './errors.js';

@@ -5,7 +5,7 @@
 // the counter can take is then exact, so a nonce can never repeat through
 // floating-point rounding. Using the last safe value throws 3005 instead.
 // ChaChaPoly's 96-bit nonce is 4 zero bytes then the counter, little-endian.
-import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { activePrimitives } from '../primitives.js';
 import { fail } from '../errors.js';
 
 /** Length of the Poly1305 tag that every encrypted Noise message carries. */
@@ -69,7 +69,7 @@ export class CipherState {
     if (k === undefined) return plaintext;
     const n = this.n;
     if (n >= MAX_NONCE) fail(3005);
-    const out = chacha20poly1305(k, chachaNonce(n), ad).encrypt(plaintext);
+    const out = activePrimitives().aeadEncrypt(k, chachaNonce(n), ad, plaintext);
     this.n = n + 1;
     return out;
   }
@@ -84,12 +84,8 @@ export class CipherState {
     const n = this.n;
     if (n >= MAX_NONCE) fail(3005);
     if (ciphertext.length < TAG_LEN) fail(3002, 'ciphertext shorter than its tag');
-    let out: Uint8Array;
-    try {
-      out = chacha20poly1305(k, chachaNonce(n), ad).decrypt(ciphertext);
-    } catch (e) {
-      return fail(3002, e instanceof Error ? e.message : String(e));
-    }
+    const out = activePrimitives().aeadDecrypt(k, chachaNonce(n), ad, ciphertext);
+    if (out === null) return fail(3002, 'authentication tag mismatch');
     this.n = n + 1;
     return out;
   }
@@ -99,6 +95,6 @@ export class CipherState {
     const k = this.k;
     if (k === undefined) fail(3001, 'rekey without a key');
     const max = new Uint8Array(12).fill(255, 4);
-    this.k = chacha20poly1305(k, max, EMPTY).encrypt(new Uint8Array(32)).slice(0, 32);
+    this.k = activePrimitives().aeadEncrypt(k, max, EMPTY, new Uint8Array(32)).slice(0, 32);
   }
 }

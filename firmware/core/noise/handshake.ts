@@ -5,7 +5,7 @@
 // - every failure leaves as a TallyError with a code;
 // - any call that throws kills the handshake: every later call throws 3001;
 // - a transport decrypt that fails changes nothing (the nonce stays put).
-import { x25519 } from '@noble/curves/ed25519.js';
+import { activePrimitives } from '../primitives.js';
 import { checkBytes, utf8 } from '../bytes.js';
 import { ArgumentError, TallyError, fail, tallyError } from '../errors.js';
 import { CipherState, MAX_MESSAGE, TAG_LEN } from './cipher-state.js';
@@ -107,7 +107,7 @@ export function x25519KeyPair(secretKey: Uint8Array): NoiseKeyPair {
   checkKey(secretKey, 'secretKey');
   let publicKey: Uint8Array;
   try {
-    publicKey = x25519.getPublicKey(secretKey);
+    publicKey = activePrimitives().x25519PublicKey(secretKey);
   } catch (e) {
     return fail(2002, e instanceof Error ? e.message : String(e));
   }
@@ -118,9 +118,10 @@ export function x25519KeyPair(secretKey: Uint8Array): NoiseKeyPair {
 function dh(kp: NoiseKeyPair, pub: Uint8Array): Uint8Array {
   let out: Uint8Array;
   try {
-    out = x25519.getSharedSecret(kp.secretKey, pub);
+    out = activePrimitives().x25519(kp.secretKey, pub);
   } catch (e) {
-    // noble rejects low-order points before the ladder; nothing else can fail on 32-byte inputs.
+    // noble rejects low-order points before the ladder; nothing else can fail on 32-byte inputs;
+    // a provider that returns all zeros instead is caught below.
     return fail(2007, e instanceof Error ? e.message : String(e));
   }
   let z = 0;

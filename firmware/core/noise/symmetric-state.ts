@@ -1,11 +1,9 @@
 // Noise SymmetricState (revision 34, section 5.2) with SHA-256 (HASHLEN 32).
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { activePrimitives, sha256 } from '../primitives.js';
 import { CipherState } from './cipher-state.js';
 
 export const HASHLEN = 32;
 
-const ONE = new Uint8Array([1]);
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -13,13 +11,7 @@ const EMPTY = new Uint8Array(0);
  * is set up once and cloned per output, saving two compressions per output.
  */
 export function hkdf(ck: Uint8Array, ikm: Uint8Array, n: 2 | 3): Uint8Array[] {
-  const prk = hmac(sha256, ck, ikm);
-  const keyed = hmac.create(sha256, prk);
-  const out1 = keyed.clone().update(ONE).digest();
-  const out2 = keyed.clone().update(out1).update(new Uint8Array([2])).digest();
-  if (n === 2) return [out1, out2];
-  const out3 = keyed.update(out2).update(new Uint8Array([3])).digest();
-  return [out1, out2, out3];
+  return activePrimitives().noiseHkdf(ck, ikm, n);
 }
 
 export class SymmetricState {
@@ -50,7 +42,7 @@ export class SymmetricState {
   }
 
   mixHash(data: Uint8Array): void {
-    this.h = sha256.create().update(this.h).update(data).digest();
+    this.h = sha256(this.h, data);
   }
 
   mixKeyAndHash(ikm: Uint8Array): void {

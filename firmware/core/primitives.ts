@@ -1,0 +1,102 @@
+// The cryptographic primitives the core uses, behind one small interface so
+// each platform can supply the fastest faithful implementation: @noble (the
+// default, on every engine), node:crypto in the simulator and on hosts, and
+// on a device whatever native modules its manifest provides. The protocol
+// code above never imports a crypto library itself.
+import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+
+export interface Primitives {
+  readonly name: string;
+  /** SHA-256 of the concatenation of parts. */
+  sha256(...parts: Uint8Array[]): Uint8Array;
+  /** HMAC-SHA256 of the concatenation of parts. */
+  hmacSha256(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array;
+  /** The Noise HKDF (section 4.3): n outputs of 32 bytes. */
+  noiseHkdf(chainingKey: Uint8Array, ikm: Uint8Array, n: 2 | 3): Uint8Array[];
+  ed25519PublicKey(seed: Uint8Array): Uint8Array;
+  ed25519Sign(message: Uint8Array, seed: Uint8Array): Uint8Array;
+  /** False for any invalid input; never throws. */
+  ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
+  /** Whether 32 bytes decode to a point on the curve. */
+  ed25519IsPoint(publicKey: Uint8Array): boolean;
+  x25519PublicKey(secret: Uint8Array): Uint8Array;
+  /** Throws on a low-order public key (all-zero result); callers map it to 2007. */
+  x25519(secret: Uint8Array, publicKey: Uint8Array): Uint8Array;
+  /** ChaCha20-Poly1305 (RFC 8439) with a 12-byte nonce: ciphertext || tag. */
+  aeadEncrypt(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /** Null when authentication fails. */
+  aeadDecrypt(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
+}
+
+const ONE = Uint8Array.of(1);
+const TWO = Uint8Array.of(2);
+const THREE = Uint8Array.of(3);
+
+export const noblePrimitives: Primitives = {
+  name: 'noble',
+  sha256(...parts) {
+    if (parts.length === 1) return nobleSha256(parts[0]!);
+    const h = nobleSha256.create();
+    for (const p of parts) h.update(p);
+    return h.digest();
+  },
+  hmacSha256(key, ...parts) {
+    const h = hmac.create(nobleSha256, key);
+    for (const p of parts) h.update(p);
+    return h.digest();
+  },
+  noiseHkdf(ck, ikm, n) {
+    // The keyed HMAC is set up once and cloned per output: two compressions saved each.
+    const keyed = hmac.create(nobleSha256, hmac(nobleSha256, ck, ikm));
+    const out1 = keyed.clone().update(ONE).digest();
+    const out2 = keyed.clone().update(out1).update(TWO).digest();
+    if (n === 2) return [out1, out2];
+    return [out1, out2, keyed.update(out2).update(THREE).digest()];
+  },
+  ed25519PublicKey: (seed) => ed25519.getPublicKey(seed),
+  ed25519Sign: (message, seed) => ed25519.sign(message, seed),
+  ed25519Verify(signature, message, publicKey) {
+    try {
+      return ed25519.verify(signature, message, publicKey);
+    } catch {
+      return false;
+    }
+  },
+  ed25519IsPoint(publicKey) {
+    try {
+      ed25519.Point.fromBytes(publicKey);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  x25519PublicKey: (secret) => x25519.getPublicKey(secret),
+  x25519: (secret, publicKey) => x25519.getSharedSecret(secret, publicKey),
+  aeadEncrypt: (key, nonce, ad, plaintext) => chacha20poly1305(key, nonce, ad).encrypt(plaintext),
+  aeadDecrypt(key, nonce, ad, ciphertext) {
+    try {
+      return chacha20poly1305(key, nonce, ad).decrypt(ciphertext);
+    } catch {
+      return null;
+    }
+  },
+};
+
+let current: Primitives = noblePrimitives;
+
+/**
+ * Installs the platform's primitives; call once at start-up, before any
+ * keys are made. A program that never calls it runs on @noble.
+ */
+export function usePrimitives(p: Primitives): void {
+  current = p;
+}
+
+export const activePrimitives = (): Primitives => current;
+
+// Short names for the core's own use: each call goes to the active provider.
+export const sha256 = (...parts: Uint8Array[]): Uint8Array => current.sha256(...parts);
+export const hmacSha256 = (key: Uint8Array, ...parts: Uint8Array[]): Uint8Array => current.hmacSha256(key, ...parts);
