@@ -6,6 +6,7 @@
 //                            console shim, host requests to the Node parent)
 //   build/xs/tally-specs.js  every test/core/*.spec.ts plus test/core/golden.ts
 //   build/xs/tally-bench.js  the benchmark operations (test/xs/bench-ops.ts)
+//   build/xs/tally-bench-card.js  two card cores paying each other (test/xs/bench-card-ops.ts)
 //
 // The spec and bench bundles do NOT contain the core: every import of the
 // core is redirected to `globalThis.TallyCore`, which the harness sets from
@@ -155,7 +156,7 @@ const specsEntry = [
   '',
 ].join('\n');
 
-const [prelude, specs, bench] = await Promise.all([
+const [prelude, specs, bench, benchCard] = await Promise.all([
   build({ ...harness, plugins: [], entryPoints: [join(root, 'test/xs/prelude.ts')], outfile: join(outDir, 'prelude.js') }),
   build({
     ...harness,
@@ -163,8 +164,10 @@ const [prelude, specs, bench] = await Promise.all([
     outfile: join(outDir, 'tally-specs.js'),
   }),
   build({ ...harness, entryPoints: [join(root, 'test/xs/bench-ops.ts')], outfile: join(outDir, 'tally-bench.js') }),
+  build({ ...harness, entryPoints: [join(root, 'test/xs/bench-card-ops.ts')], outfile: join(outDir, 'tally-bench-card.js') }),
 ]);
 report(prelude, 'xs   ');
 report(specs, `specs (${specFiles.length} files)`);
 report(bench, 'bench');
+report(benchCard, 'bench');
 if (failed) process.exit(1);

@@ -4,7 +4,7 @@
 // channel. Both are made on the card from its random source and the secret
 // halves never leave the object that holds them (no getter, redacted in JSON).
 import { activePrimitives, sha256 } from './primitives.js';
-import { checkBytes, concat, utf8 } from './bytes.js';
+import { checkBytes, concat, equalBytes, utf8 } from './bytes.js';
 import { ArgumentError, fail } from './errors.js';
 
 export type Random = (n: number) => Uint8Array;
@@ -13,6 +13,8 @@ export const KEY_BYTES = 32;
 export const SIGNATURE_BYTES = 64;
 export const CARD_ID_BYTES = 16;
 export const KEY_ID_BYTES = 8;
+/** Peers whose static-static DH result a card keeps in RAM. */
+const STATIC_DH_PEERS = 8;
 
 /**
  * What a signature is over. The tag is prefixed to every signed message
@@ -78,9 +80,28 @@ export class DhKey {
   static generate(random: Random): DhKey {
     return new DhKey(random(KEY_BYTES));
   }
-  /** The Noise library needs the raw pair; only the channel code on this card calls this. */
-  keyPair(): { secretKey: Uint8Array; publicKey: Uint8Array } {
-    return { secretKey: this.#secret, publicKey: this.publicKey };
+  /**
+   * The Noise library needs the raw pair; only the channel code on this card
+   * calls this. Static-static DH results are remembered for the last few
+   * peers (RAM only, never written anywhere), so a repeat payment between the
+   * same two cards costs one X25519 less.
+   */
+  keyPair(): { secretKey: Uint8Array; publicKey: Uint8Array; staticDh(remote: Uint8Array): Uint8Array } {
+    return { secretKey: this.#secret, publicKey: this.publicKey, staticDh: (remote) => this.#staticDh(remote) };
+  }
+
+  readonly #peers: { key: Uint8Array; shared: Uint8Array }[] = [];
+  #staticDh(remote: Uint8Array): Uint8Array {
+    const i = this.#peers.findIndex((p) => equalBytes(p.key, remote));
+    if (i >= 0) {
+      const hit = this.#peers.splice(i, 1)[0]!;
+      this.#peers.unshift(hit);
+      return hit.shared;
+    }
+    const shared = activePrimitives().x25519(this.#secret, remote);
+    this.#peers.unshift({ key: Uint8Array.from(remote), shared });
+    if (this.#peers.length > STATIC_DH_PEERS) this.#peers.pop();
+    return shared;
   }
   exportSecret(): Uint8Array {
     return Uint8Array.from(this.#secret);

@@ -74,3 +74,105 @@ export { SerialError } from './errors.js';
 export { crc32 } from './crc32.js';
 export { encodeFrame, FrameDecoder, decodeChunk, cobsEncode, cobsDecode, FRAME_PAYLOAD_MAX } from './serial/frame.js';
 export type { Frame, FrameEvent } from './serial/frame.js';
+export { enrolChallenge, requestEnrolment, decodeEnrolment, verifyEnrolment, ENROL_CHALLENGE_BYTES, ENROL_MAX_BYTES, type EnrolRequest, type EnrolChallenge } from './enrol.js';
+// Payments between two cards, the flash ledger and the Card facade (issue 3).
+export { PaymentError, LedgerError } from './errors.js';
+export {
+  Ledger,
+  FlashLog,
+  checkStatementAny,
+  encodeEntry,
+  decodeEntry,
+  toBase64url,
+  fromBase64url,
+  SECTOR_HEADER_BYTES,
+  FRAME_HEADER_BYTES,
+  RESERVED_SECTORS,
+  MIN_SECTORS,
+  PAY_FRAME_BOUND,
+  RECEIPT_IN_FRAME_BOUND,
+  CREDIT_FRAME_BOUND,
+} from './ledger/index.js';
+export type { LedgerRecord, PaymentOut, Credit, LedgerTotals, Anchor, LogFrame, LogSector, FlashStats, Entry, EntryType } from './ledger/index.js';
+export {
+  PayerSession,
+  PayeeSession,
+  Session,
+  CertCache,
+  NonceIssuer,
+  PinGate,
+  comparisonCode,
+  isRevoked,
+  Envelope,
+  encodeEnvelope,
+  decodeEnvelope,
+  encodeMessage,
+  decodeMessage,
+  errorMessage,
+  PAYMENT_PROTOCOL,
+  PAYMENT_PROLOGUE,
+  PIN_ATTEMPTS,
+  PIN_BACKOFF_MS,
+  PIN_BACKOFF_MAX_MS,
+  APP_MESSAGE_MAX,
+  LINK_MESSAGE_MAX,
+} from './payment/index.js';
+export type {
+  PayRequest,
+  HolderAnswer,
+  ReceiveRequest,
+  SessionOutcome,
+  SessionHost,
+  Role,
+  EnvelopeType,
+  EnvelopeMessage,
+  AppMessage,
+  Hello,
+  Offer,
+  PaymentMessage,
+  ReceiptMessage,
+  ErrorMessage,
+  CardView,
+} from './payment/index.js';
+export { Card } from './card.js';
+export type { CardOptions, CardEvent, CardStatus, HistoryItem } from './card.js';
+// The serial command protocol between a card and its host bridge (issue 5).
+export {
+  SerialCard,
+  SERIAL_PROTOCOL_VERSION,
+  SERIAL_STATEMENT_MAX,
+  DUMP_CHUNK_MIN,
+  DUMP_CHUNK_MAX,
+  DUMP_RECORDS_MAX,
+  Command,
+  applyCommands,
+  encodeRequest,
+  decodeRequest,
+  peekCommand,
+  encodeResult,
+  encodeError,
+  decodeResponse,
+  isNotice,
+  replyError,
+  encodeKeyStore,
+  decodeKeyStore,
+  KEY_STORE_BYTES,
+} from './serial/index.js';
+export type {
+  SerialCardHost,
+  SerialCardOptions,
+  SerialCardStats,
+  CommandName,
+  ApplyCommand,
+  SerialRequest,
+  InfoResult,
+  DumpRecord,
+  DumpResult,
+  ApplyResult,
+  ProvisionResult,
+  ResultOf,
+  SerialErrorReply,
+  DecodedResponse,
+} from './serial/index.js';
+export { usePrimitives, activePrimitives, noblePrimitives } from './primitives.js';
+export type { Primitives } from './primitives.js';

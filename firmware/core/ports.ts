@@ -24,6 +24,7 @@ export interface Link {
   /** Largest message the core may send in one piece; the adapter fragments below it to the MTU. */
   readonly maxMessageBytes: number;
   send(message: Uint8Array): void;
+  /** The core closes the link when its session ends (done or failed); the program reports a drop with card.linkClosed(). */
   close(): void;
 }
 
@@ -47,7 +48,7 @@ export interface Confirm {
   request(req: ConfirmRequest): void;
 }
 
-/** The screen shows views; drawing them is the adapter's job (same layout code on device and simulator). */
+/** The screen shows views (the core's are `CardView`, firmware/core/payment/views.ts); drawing them is the adapter's job (same layout code on device and simulator). */
 export interface Screen<View = unknown> {
   show(view: View): void;
 }

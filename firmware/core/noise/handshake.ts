@@ -16,6 +16,12 @@ export const DHLEN = 32;
 export interface NoiseKeyPair {
   secretKey: Uint8Array;
   publicKey: Uint8Array;
+  /**
+   * Optional, for a static key: DH with a remote static key, which the owner
+   * may remember per peer. Static-static DH ('ss') is the same in every
+   * session between two cards, so a repeat payment can skip one X25519.
+   */
+  staticDh?(remoteStatic: Uint8Array): Uint8Array;
 }
 
 /** The interactive fundamental patterns (section 7.4 and 7.5). */
@@ -124,9 +130,13 @@ function dh(kp: NoiseKeyPair, pub: Uint8Array): Uint8Array {
     // a provider that returns all zeros instead is caught below.
     return fail(2007, e instanceof Error ? e.message : String(e));
   }
+  return checkNonZero(out);
+}
+
+function checkNonZero(out: Uint8Array): Uint8Array {
   let z = 0;
   for (let i = 0; i < out.length; i++) z |= out[i]!;
-  if (z === 0) fail(2007);
+  if (z === 0 || out.length !== DHLEN) fail(2007);
   return out;
 }
 
@@ -414,8 +424,18 @@ export class HandshakeState {
         return i ? dh(this.e!, this.rs!) : dh(this.s!, this.re!);
       case 'se':
         return i ? dh(this.s!, this.re!) : dh(this.e!, this.rs!);
-      default: // 'ss'
-        return dh(this.s!, this.rs!);
+      default: {
+        // 'ss': the owner of the static key may answer from its per-peer memory.
+        const s = this.s!;
+        if (!s.staticDh) return dh(s, this.rs!);
+        let out: Uint8Array;
+        try {
+          out = s.staticDh(this.rs!);
+        } catch (e) {
+          return fail(2007, e instanceof Error ? e.message : String(e));
+        }
+        return checkNonZero(out);
+      }
     }
   }
 }

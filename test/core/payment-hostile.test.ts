@@ -1,0 +1,1 @@
+import './payment-hostile.spec.js';

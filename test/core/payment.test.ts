@@ -1,0 +1,1 @@
+import './payment.spec.js';
