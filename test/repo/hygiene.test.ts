@@ -32,6 +32,9 @@ describe('repository rules', () => {
       for (const spec of importsOf(f)) {
         assert.ok(!spec.startsWith('node:') && !node.has(spec), `${f} imports the Node built-in ${spec}`);
         assert.ok(spec.startsWith('./') || spec.startsWith('../') || spec.startsWith('@noble/') || spec === 'cbor-x', `${f} imports ${spec}`);
+        if (spec.startsWith('@noble/')) {
+          assert.equal(f, 'firmware/core/primitives.ts', `${f} imports ${spec}: use the primitives port (firmware/core/primitives.ts)`);
+        }
         if (spec.startsWith('../')) {
           const target = relative(root, join(root, f, '..', spec));
           assert.ok(target.startsWith('firmware/core/'), `${f} reaches outside the core: ${spec}`);

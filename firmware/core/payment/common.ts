@@ -1,8 +1,7 @@
 // What the payer and payee sessions share: the Noise suite, the 4-digit
 // comparison code, the verified-certificate cache, revocation lookups and the
 // payee's self-authenticating offer nonces.
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { hmacSha256, sha256 } from '../primitives.js';
 import { compareBytes, concat, equalBytes, toHex, utf8 } from '../bytes.js';
 import { decodeCertificate, verifyCertificate, type Certificate, type TrustedAuthorities } from '../cert.js';
 import { fail } from '../errors.js';
@@ -95,7 +94,7 @@ export class NonceIssuer {
     head[2] = (issuedAt >>> 8) & 255;
     head[3] = issuedAt & 255;
     head.set(salt.subarray(0, 4), 4);
-    const mac = hmac(sha256, this.#key, concat(utf8('tally/v1/nonce'), head, payer, u64(amount), utf8(currency)));
+    const mac = hmacSha256(this.#key, utf8('tally/v1/nonce'), head, payer, u64(amount), utf8(currency));
     return concat(head, mac.subarray(0, NONCE_BYTES - 8));
   }
 

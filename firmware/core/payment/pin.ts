@@ -7,7 +7,7 @@
 // PIN_ATTEMPTS), at most PIN_BACKOFF_MAX_MS, counted on the Tick port from
 // the last failure (or from boot, the tick being monotonic only while
 // powered). A correct PIN resets the count.
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../primitives.js';
 import { concat, equalBytes, utf8 } from '../bytes.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Tick } from '../ports.js';
