@@ -1,0 +1,59 @@
+// The card firmware's entry point (the manifest's creation.main).
+//
+// The first import installs TextEncoder and TextDecoder as globals, which the
+// card core expects; ES modules evaluate in import order, so that happens
+// before the core bundle (imported through the app) is evaluated.
+import './globals.js';
+import { openButtons } from 'tally/device/buttons';
+import { openLedgerFlash } from 'tally/device/ledger-flash';
+import { openRadio } from 'tally/device/radio';
+import { openScreen } from 'tally/device/screen';
+import { startApp } from '../app/app.js';
+import type { RawFlash } from '../app/flash-region.js';
+import { asCoded } from '../app/flow.js';
+import { deviceConfig } from './config.js';
+import { keyStore } from './keystore.js';
+import { nativeQr } from './qr.js';
+import { random } from './random.js';
+import { openSerial } from './serial.js';
+import { tick, timers } from './timers.js';
+
+/** Diagnostics go to the debugger console (xsbug) or the simulator's console; never secrets. */
+function log(line: string): void {
+  if (!deviceConfig.log) return;
+  const t = (globalThis as unknown as { trace?: (s: string) => void }).trace;
+  t?.(`tally: ${line}\n`);
+}
+
+export default function main(): void {
+  const screen = openScreen(deviceConfig, log);
+  if (!screen) return;
+  let flash: RawFlash | null = null;
+  let flashError: { code: number; message: string } | null = null;
+  try {
+    flash = openLedgerFlash(deviceConfig);
+  } catch (e) {
+    flashError = asCoded(e);
+    log(`ledger flash: E${flashError.code}`);
+  }
+  const app = startApp(
+    {
+      screen,
+      radio: openRadio(deviceConfig, log),
+      timers,
+      tick,
+      random,
+      qr: nativeQr,
+      flash,
+      keyStore,
+      authorities: deviceConfig.authorities,
+      firmware: deviceConfig.firmware,
+      serial: openSerial(deviceConfig, log),
+      log,
+    },
+    { flow: { deviceName: deviceConfig.deviceName, tap: { minRssi: deviceConfig.tapRssi } } },
+  );
+  if (flashError) app.flow.fail(flashError);
+  else if (deviceConfig.authorities.length === 0) log('no trusted authority key in this build: provisioning will be refused');
+  openButtons(deviceConfig, (button, pressed) => app.edge(button, pressed));
+}
