@@ -63,6 +63,13 @@ describe('repository rules', () => {
     }
   });
 
+  it('every portable spec has its mocha entry, so it runs on V8 as well as XS', () => {
+    for (const f of readdirSync(join(root, 'test/core')).filter((n) => n.endsWith('.spec.ts'))) {
+      const entry = join(root, 'test/core', f.replace('.spec.ts', '.test.ts'));
+      assert.ok(readFileSync(entry, 'utf8').includes(`./${f.replace('.ts', '.js')}`), `${entry} must import ./${f.replace('.ts', '.js')}`);
+    }
+  });
+
   it('docs/protocol.md lists exactly the error table of the code', () => {
     const doc = readFileSync(join(root, 'docs/protocol.md'), 'utf8');
     const rows = [...doc.matchAll(/^\| (\d{4}) \| ([A-Z0-9_]+) \| (.+) \|$/gm)].map((m) => [Number(m[1]), m[2], m[3]]);

@@ -1,0 +1,1 @@
+import './serial-protocol.spec.js';
