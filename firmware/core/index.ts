@@ -76,7 +76,7 @@ export { encodeFrame, FrameDecoder, decodeChunk, cobsEncode, cobsDecode, FRAME_P
 export type { Frame, FrameEvent } from './serial/frame.js';
 export { enrolChallenge, requestEnrolment, decodeEnrolment, verifyEnrolment, ENROL_CHALLENGE_BYTES, ENROL_MAX_BYTES, type EnrolRequest, type EnrolChallenge } from './enrol.js';
 // Payments between two cards, the flash ledger and the Card facade (issue 3).
-export { PaymentError, LedgerError } from './errors.js';
+export { PaymentError, LedgerError, AuthorityError } from './errors.js';
 export {
   Ledger,
   FlashLog,
