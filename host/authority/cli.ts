@@ -14,11 +14,12 @@ import { DEFAULT_DB_PATH, type AuthorityOptions } from './options.js';
 import { openStore } from './store/open.js';
 import { authorityStatus } from './status.js';
 
+// Each line follows 'tally authority ' (main.ts prefixes the group name).
 const usage = [
-  'authority start [--db PATH] [--port N] [--host H] [--key PATH] [--workers N] [--block-events N] [--block-interval-ms N] [--epoch-interval-ms N]',
-  'authority status [--db PATH]',
-  'authority export --json [--db PATH]',
-  'authority verify FILE [--key HEX ...] [--quorum N]',
+  'start [--db PATH] [--port N] [--host H] [--key PATH] [--workers N] [--block-events N] [--block-interval-ms N] [--epoch-interval-ms N]',
+  'status [--db PATH]',
+  'export --json [--db PATH]',
+  'verify FILE [--key HEX ...] [--quorum N]',
 ];
 
 type Opts = Record<string, string | boolean | string[] | undefined>;
@@ -27,7 +28,7 @@ function parse(args: string[], options: Record<string, { type: 'string' | 'boole
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true }) as { values: Opts; positionals: string[] };
   } catch (e) {
-    throw new ArgumentError('options', `${e instanceof Error ? e.message : String(e)}; usage: tally ${usage.join(' | tally ')}`);
+    throw new ArgumentError('options', `${e instanceof Error ? e.message : String(e)}; usage: tally authority ${usage.join(' | tally authority ')}`);
   }
 }
 
@@ -137,7 +138,7 @@ const group: CommandGroup = {
       case 'verify':
         return verify(rest);
       default:
-        console.error(`usage:\n  tally ${usage.join('\n  tally ')}`);
+        console.error(`usage:\n  tally authority ${usage.join('\n  tally authority ')}`);
         return 2;
     }
   },
