@@ -100,7 +100,7 @@ function checkKeyPair(kp: unknown, field: string): NoiseKeyPair {
   ) {
     fail(2002, `${field} must be { secretKey, publicKey } of ${DHLEN} bytes each`);
   }
-  return { secretKey: k.secretKey, publicKey: k.publicKey };
+  return typeof k.staticDh === 'function' ? { secretKey: k.secretKey, publicKey: k.publicKey, staticDh: k.staticDh } : { secretKey: k.secretKey, publicKey: k.publicKey };
 }
 
 function checkKey(x: unknown, field: string): Uint8Array {
