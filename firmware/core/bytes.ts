@@ -48,15 +48,17 @@ export function compareBytes(a: Bytes, b: Bytes): number {
   return a.length - b.length;
 }
 
-const enc = new TextEncoder();
-const dec = new TextDecoder('utf-8', { fatal: true });
+// Made on first use, not at module load: on a Moddable device the core can
+// then be preloaded into flash, where host objects cannot be created.
+let enc: TextEncoder | undefined;
+let dec: TextDecoder | undefined;
 
-export const utf8 = (s: string): Bytes => enc.encode(s);
+export const utf8 = (s: string): Bytes => (enc ??= new TextEncoder()).encode(s);
 
 /** Decodes UTF-8, rejecting invalid sequences with code 1010. */
 export function fromUtf8(b: Bytes): string {
   try {
-    return dec.decode(b);
+    return (dec ??= new TextDecoder('utf-8', { fatal: true })).decode(b);
   } catch {
     return fail(1010);
   }

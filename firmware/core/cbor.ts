@@ -29,23 +29,28 @@ export interface DecodeOptions {
   profile?: 'signed' | 'general';
 }
 
-const encoder = new Encoder({
-  useRecords: false,
-  mapsAsObjects: false,
-  variableMapSize: true,
-  tagUint8Array: false,
-  pack: false,
-  structuredClone: false,
-});
+// cbor-x keeps state in its encoder and decoder, so they are made on first
+// use rather than at module load (a preloaded module's objects are frozen).
+let encoderInstance: Encoder | undefined;
+const encoder = (): Encoder =>
+  (encoderInstance ??= new Encoder({
+    useRecords: false,
+    mapsAsObjects: false,
+    variableMapSize: true,
+    tagUint8Array: false,
+    pack: false,
+    structuredClone: false,
+  }));
 // cbor-x returns BigInt for 64-bit heads; normalize() brings safe ones back to Number.
-const decoder = new Decoder({ useRecords: false, mapsAsObjects: false });
+let decoderInstance: Decoder | undefined;
+const decoder = (): Decoder => (decoderInstance ??= new Decoder({ useRecords: false, mapsAsObjects: false }));
 
 const U32_MAX = 0xffffffff;
 
 /** Encodes a signed structure deterministically. Throws 1008/1013 for values outside the data model. */
 export function encodeCanonical(value: CborValue): Uint8Array {
   return coded(1011, () => {
-    const out = encoder.encode(prepare(value, 0)) as Uint8Array;
+    const out = encoder().encode(prepare(value, 0)) as Uint8Array;
     // cbor-x hands back a Buffer on Node; a plain view keeps both engines identical.
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
   });
@@ -79,13 +84,13 @@ function prepare(v: CborValue, depth: number): unknown {
 // Small non-negative integer keys (the usual case) encode in one byte; skip cbor-x for them.
 function keyBytes(k: CborKey): Uint8Array {
   if (typeof k === 'number' && k >= 0 && k < 24) return Uint8Array.of(k);
-  return encoder.encode(prepare(k, 0)) as Uint8Array;
+  return encoder().encode(prepare(k, 0)) as Uint8Array;
 }
 
 /** Decodes a signed structure, refusing anything non-deterministic with a coded error. */
 export function decodeCanonical(bytes: Uint8Array, options: DecodeOptions): CborValue {
   validate(bytes, options);
-  const v = coded(1011, () => decoder.decode(bytes) as unknown);
+  const v = coded(1011, () => decoder().decode(bytes) as unknown);
   return normalize(v) as CborValue;
 }
 

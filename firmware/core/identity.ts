@@ -23,9 +23,11 @@ const STATIC_DH_PEERS = 8;
  */
 export type SignTag = 'cert' | 'payment' | 'receipt' | 'load' | 'ack' | 'revocations' | 'epoch' | 'enrol' | 'block' | 'fraud';
 
-const tagBytes = new Map<SignTag, Uint8Array>();
+// Made on first use (module-level objects of a preloaded module are frozen).
+let tagBytes: Map<SignTag, Uint8Array> | undefined;
 /** The exact bytes an Ed25519 signature covers (hosts verifying natively need them). */
 export function signedMessage(tag: SignTag, body: Uint8Array): Uint8Array {
+  tagBytes ??= new Map();
   let t = tagBytes.get(tag);
   if (!t) tagBytes.set(tag, (t = concat(utf8(`tally/v1/${tag}`), Uint8Array.of(0))));
   return concat(t, body);
