@@ -4,23 +4,11 @@
 // alongside this app; `card-wiring.ts` adapts the facade to `CardPort` (the
 // one place to change as the facade's API settles), and the tests use a fake.
 // The app itself reaches the core only through its public index.
-import type { ConfirmRequest, Link, TallyError } from '../core/index.js';
+import type { CardView, ConfirmRequest, Link, TallyError } from '../core/index.js';
 import type { HistoryEntry } from '../ui/views.js';
 
-/**
- * What the core asks the Screen port to show during a payment. It mirrors
- * `CardView` of firmware/core/payment/views.ts, field for field; once the
- * core's index exports that type, this alias should become `CardView`.
- */
-export type CardScreen =
-  | { screen: 'home'; available: number; received: number; currency: string; pending: number }
-  | { screen: 'offer'; uri: string; mode: 'qr' | 'tap'; amount?: number; currency: string }
-  | { screen: 'code'; code: string; amount: number; currency: string }
-  | { screen: 'confirm'; amount: number; currency: string; payee: string; code?: string; pin: boolean; attemptsLeft?: number }
-  | { screen: 'working'; step: 'connecting' | 'paying' | 'retrying' | 'crediting' }
-  | { screen: 'done'; role: 'payer' | 'payee'; amount: number; currency: string; peer: string; recovered: boolean }
-  | { screen: 'failed'; code: number; message: string }
-  | { screen: 'locked'; waitMs: number };
+/** What the core asks the Screen port to show during a payment: the core's own CardView. */
+export type CardScreen = CardView;
 
 export interface CardStatus {
   /** Keys, certificate and trusted authorities are present. */
