@@ -6,8 +6,7 @@
 //
 // then where the time went, and the run's own checks (value conserved).
 // Options: --cards N --payments M --sync-every H --seed S (for smaller runs).
-import { usePrimitives } from '../firmware/core/index.js';
-import { DEFAULTS, parseScenarioArgs } from './options.js';
+import { parseScenarioArgs } from './options.js';
 import { runScenario } from './world/scenario.js';
 
 const args = process.argv.slice(2);
@@ -24,8 +23,6 @@ const o = {
   progressEvery: given.has('progress') ? options.progressEvery : 10_000,
   engine: 'v8' as const,
 };
-void DEFAULTS;
-void usePrimitives;
 const started = performance.now();
 const r = await runScenario(o, { log: (l) => process.stderr.write(`bench: ${l}\n`) });
 const wall = (performance.now() - started) / 1000;
@@ -38,5 +35,7 @@ console.log(`  payment sessions ${s.sessions} s (${((1000 * s.sessions) / Math.m
 console.log(`  syncs ${s.syncs} s (${((1000 * s.syncs) / Math.max(1, r.syncs.records)).toFixed(3)} ms a record: serial dump, bridge, authority checks and SQLite)`);
 console.log(`  audit ${s.audit} s; the rest (scheduling, reboots) ${(wall - s.provisioning - s.sessions - s.syncs - s.audit).toFixed(1)} s`);
 console.log(`  crypto memo: ${r.host.memo.hits} hits, ${r.host.memo.computed} computed`);
+const reasons = Object.entries(r.payments.failedByReason).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} x ${k}`);
+console.log(`  failed payments: ${reasons.join(', ') || 'none'}`);
 console.log(`value conserved: ${r.conservation.ok}; latency p50 ${r.latencyMs.p50} ms, p95 ${r.latencyMs.p95} ms (modelled ESP32)`);
 process.exitCode = r.conservation.ok ? 0 : 1;

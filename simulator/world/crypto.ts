@@ -106,7 +106,9 @@ export function simCrypto(options: { memo?: boolean } = {}): SimCrypto {
   const xPubs = new Memo<KeyObject>();
   const dh = new Memo<Uint8Array>();
   const hkdf = new Memo<Uint8Array[]>();
-  const sealed = new Memo<{ key: string; nonce: string; ad: string; plain: Uint8Array }>();
+  const sealed = new Memo<{ key: string; nonce: string; ad: string; ct: Uint8Array; plain: Uint8Array }>();
+  /** A ciphertext's memo key: its 16-byte tag and length (the full bytes are compared on a hit). */
+  const tagOf = (ct: Uint8Array): string => `${ct.length}:${key(ct.subarray(ct.length - 16))}`;
   const signed = new Memo<{ message: string; publicKey: string }>();
   const edPubs = new Memo<Uint8Array>();
   const state: SimCrypto = { primitives: base, meter: undefined, stats: { hits: 0, computed: 0 } };
@@ -237,7 +239,7 @@ export function simCrypto(options: { memo?: boolean } = {}): SimCrypto {
         m.aeadBytes += plaintext.length + ad.length;
       }
       const out = base.aeadEncrypt(k, nonce, ad, plaintext);
-      if (memo) sealed.set(key(out), { key: key(k), nonce: key(nonce), ad: key(ad), plain: plaintext.slice() });
+      if (memo) sealed.set(tagOf(out), { key: key(k), nonce: key(nonce), ad: key(ad), ct: out.slice(), plain: plaintext.slice() });
       return out;
     },
     aeadDecrypt(k, nonce, ad, ciphertext) {
@@ -246,9 +248,9 @@ export function simCrypto(options: { memo?: boolean } = {}): SimCrypto {
         m.aead++;
         m.aeadBytes += Math.max(0, ciphertext.length - 16) + ad.length;
       }
-      if (memo) {
-        const s = sealed.get(key(ciphertext));
-        if (s && s.key === key(k) && s.nonce === key(nonce) && s.ad === key(ad)) return hit(s.plain.slice());
+      if (memo && ciphertext.length >= 16) {
+        const s = sealed.get(tagOf(ciphertext));
+        if (s && s.key === key(k) && s.nonce === key(nonce) && s.ad === key(ad) && Buffer.compare(s.ct, ciphertext) === 0) return hit(s.plain.slice());
       }
       return base.aeadDecrypt(k, nonce, ad, ciphertext);
     },

@@ -16,7 +16,7 @@ export function formatReport(r: Report): string {
   L.push('');
   L.push(`payments   attempted ${p.attempted}, completed ${p.completed} (${pct(p.completed, p.attempted)}), failed ${p.failed}`);
   L.push(`           ${p.sessions} sessions; ${p.retried} completed on a retry; ${p.inFlight} failed after the debit (settled from the payer's half at sync)`);
-  L.push(`           QR ${p.qr.completed}/${p.qr.attempted} (${p.qr.decodedFromPixels} QR codes decoded from screen pixels), tap ${p.tap.completed}/${p.tap.attempted} (codes matched ${p.tap.codesMatched})`);
+  L.push(`           QR ${p.qr.completed}/${p.qr.attempted} (${p.qr.decodedFromPixels} scans decoded from the payee's screen pixels), tap ${p.tap.completed}/${p.tap.attempted} (same code on both screens in ${p.tap.codesMatched} sessions)`);
   for (const [why, k] of Object.entries(p.failedByReason).sort((a, b) => b[1] - a[1])) L.push(`           failed: ${k} x ${why}`);
   L.push(`latency    tap to done p50 ${n(r.latencyMs.p50, ' ms')}, p95 ${n(r.latencyMs.p95, ' ms')}, p99 ${n(r.latencyMs.p99, ' ms')} (card compute ${r.latencyMs.computeShare === null ? '-' : Math.round(100 * r.latencyMs.computeShare) + ' %'})`);
   const c = r.compute.computronsPerPayment;

@@ -423,7 +423,7 @@ export async function runScenario(input: ScenarioOptions, hooks: RunHooks = {}):
       } catch (e) {
         if (!(e instanceof TallyError)) throw e;
         bump(syncStats.failedByReason, codeName(e.code));
-        if (e.code === 7021 || e.code === 7013) c.retired = true;
+        if (e.code === 7021 || e.code === 7013) retire(c);
       }
       secs.syncs += (performance.now() - ts) / 1000;
       if (cut && !c.driver.dead) await c.driver.disarm();
@@ -442,6 +442,12 @@ export async function runScenario(input: ScenarioOptions, hooks: RunHooks = {}):
     let outstanding = 0;
     let spree = 0;
     const usable = (c: SimCard): boolean => !c.retired;
+    /** The honest cards still in use (a card leaves it when its sync is refused for good). */
+    let active = honest.filter(usable);
+    const retire = (c: SimCard): void => {
+      c.retired = true;
+      active = active.filter((x) => x !== c);
+    };
     const amountOf = (): number => Math.round(Math.exp(Math.log(AMOUNT[0]) + choice.next() * (Math.log(AMOUNT[1]) - Math.log(AMOUNT[0]))));
 
     /** A payment intent: a payer (or a given one) decides to pay now. */
@@ -449,7 +455,7 @@ export async function runScenario(input: ScenarioOptions, hooks: RunHooks = {}):
       outstanding++;
       const run = async (payerGiven: SimCard | undefined, tries: number): Promise<void> => {
         const now = clock.now;
-        const candidates = honest.filter(usable);
+        const candidates = active;
         if (candidates.length < 2) {
           outstanding--;
           return;
