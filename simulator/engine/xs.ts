@@ -4,7 +4,7 @@
 // commands. Each call reports the computrons the card spent (XS's
 // deterministic meter), the figure the report gives per payment.
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromBase64url, tallyError, toBase64url } from '../../firmware/core/index.js';
 import type { Effects, HostStatus } from '../card/host.js';
@@ -186,4 +186,3 @@ export class XsCard implements CardDriver {
   }
 }
 
-export const xsAvailable = (): boolean => existsSync(join(dirname(bundleFile), 'tally-core.js'));
