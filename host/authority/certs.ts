@@ -17,6 +17,12 @@ export interface CertSubject {
 /** Issues and stores the card's certificate `serial` (inside the caller's transaction). */
 export function issueCardCertificate(ctx: Context, card: CertSubject, serial: number, allowance: number): Certificate {
   const epoch = currentEpoch(ctx);
+  // A renewed certificate keeps the start of the card's first one: peers that
+  // have not synced since the epoch moved on must still accept it offline
+  // (an earlier start grants nothing: the allowance is cumulative and the
+  // highest serial supersedes). Only a card's first certificate starts now.
+  const first = ctx.q('SELECT MIN(epoch_from) AS e FROM certificates WHERE card = ?').get(card.id) as { e: number | null } | undefined;
+  const epochFrom = first?.e ?? epoch;
   const cert = issueCertificate(ctx.signer, {
     cardId: card.id,
     signKey: card.signKey,
@@ -24,7 +30,7 @@ export function issueCardCertificate(ctx: Context, card: CertSubject, serial: nu
     account: card.account,
     allowance,
     currency: card.currency,
-    epochFrom: epoch,
+    epochFrom,
     epochTo: epoch + ctx.options.certValidityEpochs,
     serial,
   });

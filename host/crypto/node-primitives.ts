@@ -41,7 +41,9 @@ const edPriv = (seed: Uint8Array): KeyObject =>
   cached(edPrivate, seed, () => createPrivateKey({ key: Buffer.concat([ED25519_PKCS8, seed]), format: 'der', type: 'pkcs8' }));
 const edPub = (pub: Uint8Array): KeyObject =>
   cached(edPublic, pub, () => createPublicKey({ key: Buffer.concat([ED25519_SPKI, pub]), format: 'der', type: 'spki' }));
-const xPriv = (secret: Uint8Array): KeyObject => createPrivateKey({ key: Buffer.concat([X25519_PKCS8, secret]), format: 'der', type: 'pkcs8' });
+const xPrivate = new Map<string, KeyObject>();
+const xPriv = (secret: Uint8Array): KeyObject =>
+  cached(xPrivate, secret, () => createPrivateKey({ key: Buffer.concat([X25519_PKCS8, secret]), format: 'der', type: 'pkcs8' }));
 const xPub = (pub: Uint8Array): KeyObject => createPublicKey({ key: Buffer.concat([X25519_SPKI, pub]), format: 'der', type: 'spki' });
 
 const rawPublic = (k: KeyObject, prefix: Buffer): Uint8Array => u8(k.export({ format: 'der', type: 'spki' }).subarray(prefix.length));
