@@ -3,6 +3,7 @@
 // authority, provisioned cards). Portable: imported by portable specs (V8 and
 // XS), the Node-only campaigns and the XS card benchmark. Uses only the
 // core's public surface.
+import { seededBytes } from '../portable/spec.js';
 import {
   Card,
   CardKeys,
@@ -53,19 +54,7 @@ export type CutMode = 'before' | 'after' | 'torn' | 'torn-early';
 
 /** Deterministic bytes (xorshift32), for fixtures and card randomness in tests only. */
 export function seededRandom(seed: number): (n: number) => Uint8Array {
-  let s = seed >>> 0 || 1;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      s ^= s << 13;
-      s >>>= 0;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      s >>>= 0;
-      out[i] = s & 255;
-    }
-    return out;
-  };
+  return seededBytes(seed);
 }
 
 /** NOR flash in memory: erase sets 0xFF, writes AND bits in. Counts everything; can cut power at the n-th write. */

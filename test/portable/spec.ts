@@ -101,3 +101,8 @@ export function fuzzRng(seed: number): { u32(): number; below(n: number): number
     },
   };
 }
+
+/** Deterministic bytes (xorshift32) as a random source, for fixtures and benchmarks only, never keys. */
+export function seededBytes(seed: number): (n: number) => Uint8Array {
+  return fuzzRng(seed).bytes;
+}

@@ -9,6 +9,7 @@
 // part of each run itself (the Noise sides) by returning its own count.
 import { x25519 } from '@noble/curves/ed25519.js';
 import * as core from '../../firmware/core/index.js';
+import { seededBytes } from '../portable/spec.js';
 
 interface XsMeter {
   resetMeter?: (limit: number, index: number) => number;
@@ -25,19 +26,7 @@ function meter(): number {
 
 /** Deterministic bytes for fixtures and Noise ephemerals (benchmark only, never for real keys). */
 function rng(seed: number): (n: number) => Uint8Array {
-  let s = seed >>> 0 || 1;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      s ^= s << 13;
-      s >>>= 0;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      s >>>= 0;
-      out[i] = s & 255;
-    }
-    return out;
-  };
+  return seededBytes(seed);
 }
 
 /** A run returns nothing (the whole run is measured) or the computrons it measured itself. */
