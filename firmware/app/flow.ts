@@ -10,8 +10,9 @@
 // drives the screen through its Screen port (CardScreen views) and asks the
 // holder through its Confirm port; this class is both. Everything that waits
 // has a timeout, and the flow always comes back home.
-import type { ConfirmRequest, Screen, TallyError, Tick } from '../core/index.js';
+import { ErrorTable, type ConfirmRequest, type Screen, type TallyError, type Tick } from '../core/index.js';
 import type { QrMatrix } from '../ui/qr.js';
+import { errorText } from '../ui/format.js';
 import { HISTORY_PAGE_SIZE, type View } from '../ui/views.js';
 import type { ButtonEvent } from './buttons.js';
 import type { CardListener, CardPort, CardScreen } from './card-port.js';
@@ -251,7 +252,7 @@ export class AppFlow implements CardListener {
         // A session cancelled from the screen (the holder left an offer) also
         // ends as 'failed': only a payment under way shows it.
         if (!this.inPayment()) return;
-        return this.result({ ok: false, title: 'Not paid', text: `E${view.code} ${view.message}` });
+        return this.result({ ok: false, title: 'Not paid', text: failureText(view) });
       case 'locked':
         this.stopTimers();
         this.state = { name: 'error', code: FlowCode.LOCKED, message: `Too many attempts: wait ${Math.ceil(view.waitMs / 1000)} s` };
@@ -594,4 +595,15 @@ export function asCoded(e: unknown): { code: number; message: string } {
     return { code: (e as { code: number }).code, message: typeof msg === 'string' ? msg : String(msg) };
   }
   return { code: 9001, message: e instanceof Error ? e.message : String(e) };
+}
+
+/**
+ * What a failed payment says on screen. When the peer refused, its code is
+ * shown with this card's own text for it: the peer's message is not displayed,
+ * since a hostile peer could write anything there.
+ */
+function failureText(view: { code: number; message: string; peerCode?: number }): string {
+  const peer = view.peerCode === undefined ? undefined : (ErrorTable as Record<number, readonly [string, string]>)[view.peerCode];
+  if (peer) return `The other card refused: E${view.peerCode} ${peer[1]}`;
+  return `E${view.code} ${errorText(view.message)}`;
 }

@@ -30,3 +30,13 @@ export function formatAmount(minor: number, currency: string): string {
 export function formatMoney(minor: number, currency: string): string {
   return `${formatAmount(minor, currency)} ${currency}`;
 }
+
+/**
+ * The part of an error message a person reads. Core errors carry
+ * "E4016 PAYMENT_PEER_ERROR: the peer refused ..." and the screens already show
+ * the code on its own, so the "E<code> NAME: " prefix is dropped.
+ */
+export function errorText(message: string): string {
+  const m = /^E\d{4} [A-Z0-9_]+: /.exec(message);
+  return m ? message.slice(m[0].length) : message;
+}

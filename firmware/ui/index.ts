@@ -4,7 +4,7 @@ export type { Rect } from './framebuffer.js';
 export { drawText, drawCentered, textWidth, textHeight, wrapText, charsThatFit, glyphRows, GLYPH_WIDTH, GLYPH_HEIGHT, ADVANCE } from './font.js';
 export { drawQr, matrixFromModules, qrScale, qrSide, QUIET_MODULES, MIN_MODULE_PIXELS } from './qr.js';
 export type { QrMatrix } from './qr.js';
-export { currencyExponent, formatAmount, formatMoney } from './format.js';
+export { currencyExponent, errorText, formatAmount, formatMoney } from './format.js';
 export { renderView, fitScale, HISTORY_PAGE_SIZE } from './views.js';
 export type {
   View,

@@ -7,7 +7,7 @@
 // screen with the numbered code from docs/protocol.md instead.
 import { type Framebuffer, SCREEN_HEIGHT, SCREEN_WIDTH } from './framebuffer.js';
 import { charsThatFit, drawCentered, drawText, textHeight, textWidth, wrapText } from './font.js';
-import { currencyExponent, formatAmount, formatMoney } from './format.js';
+import { currencyExponent, errorText, formatAmount, formatMoney } from './format.js';
 import { type QrMatrix, drawQr, qrScale, qrSide } from './qr.js';
 
 export interface HomeView {
@@ -366,7 +366,7 @@ function drawHistory(fb: Framebuffer, v: HistoryView): void {
 function drawError(fb: Framebuffer, v: ErrorView): void {
   header(fb, 'Error');
   bigLine(fb, `E${v.code}`, HEADER_H + 10, 4);
-  paragraph(fb, v.message, HEADER_H + 48, FOOTER_Y - 4);
+  paragraph(fb, errorText(v.message), HEADER_H + 48, FOOTER_Y - 4);
   footer(fb, v.hint);
 }
 

@@ -184,7 +184,7 @@ export abstract class Session {
     if (outcome.status === 'done') {
       this.host.show({ screen: 'done', role: outcome.role, amount: outcome.amount, currency: outcome.currency, peer: toHex(outcome.peer), recovered: outcome.recovered });
     } else {
-      this.host.show({ screen: 'failed', code: outcome.code, message: outcome.message });
+      this.host.show({ screen: 'failed', code: outcome.code, message: outcome.message, ...(outcome.peerCode === undefined ? {} : { peerCode: outcome.peerCode }) });
     }
     try {
       this.link.close();

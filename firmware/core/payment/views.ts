@@ -11,5 +11,5 @@ export type CardView =
   | { screen: 'confirm'; amount: number; currency: string; payee: string; code?: string; pin: boolean; attemptsLeft?: number }
   | { screen: 'working'; step: 'connecting' | 'paying' | 'retrying' | 'crediting' }
   | { screen: 'done'; role: 'payer' | 'payee'; amount: number; currency: string; peer: string; recovered: boolean }
-  | { screen: 'failed'; code: number; message: string }
+  | { screen: 'failed'; code: number; message: string; /** The peer's own code when the peer refused (code 4016). */ peerCode?: number }
   | { screen: 'locked'; waitMs: number };
