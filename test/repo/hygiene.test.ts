@@ -64,9 +64,11 @@ describe('repository rules', () => {
   });
 
   it('every portable spec has its mocha entry, so it runs on V8 as well as XS', () => {
-    for (const f of readdirSync(join(root, 'test/core')).filter((n) => n.endsWith('.spec.ts'))) {
-      const entry = join(root, 'test/core', f.replace('.spec.ts', '.test.ts'));
-      assert.ok(readFileSync(entry, 'utf8').includes(`./${f.replace('.ts', '.js')}`), `${entry} must import ./${f.replace('.ts', '.js')}`);
+    for (const d of ['test/core', 'test/firmware']) {
+      for (const f of readdirSync(join(root, d)).filter((n) => n.endsWith('.spec.ts'))) {
+        const entry = join(root, d, f.replace('.spec.ts', '.test.ts'));
+        assert.ok(readFileSync(entry, 'utf8').includes(`./${f.replace('.ts', '.js')}`), `${entry} must import ./${f.replace('.ts', '.js')}`);
+      }
     }
   });
 

@@ -2,7 +2,8 @@
 //
 // At load time (top-level await) it starts an xsnap worker, loads the harness
 // prelude, the shipped core bundle (build/xs/tally-core.js) and the spec
-// bundle (every test/core/*.spec.ts, core imports redirected to that core),
+// bundle (every test/core and test/firmware *.spec.ts, core imports redirected
+// to that core),
 // runs the specs inside XS, and closes the worker. It then registers one mocha
 // test per XS spec result, so XS failures show up with the XS error text.
 //
@@ -17,6 +18,9 @@ import { goldenOutputs } from '../core/golden.js';
 import { XsHarness } from './harness.js';
 import type { XsSpecResult } from './prelude.js';
 
+/** The folders of portable specs, as scripts/build-core.mjs bundles them. */
+const SPEC_DIRS = ['core', 'firmware'];
+
 type Fn = () => void | Promise<void>;
 interface SpecResult {
   suite: string;
@@ -27,13 +31,16 @@ interface SpecResult {
 
 const key = (r: { suite: string; name: string }): string => (r.suite ? `${r.suite} › ${r.name}` : r.name);
 
-/** Runs build/test/core/*.spec.js on V8 with a local describe/it, like the XS prelude does. */
+/** Runs build/test/{core,firmware}/*.spec.js on V8 with a local describe/it, like the XS prelude does. */
 async function runSpecsOnV8(): Promise<{ files: string[]; results: SpecResult[] }> {
   // The sources decide which specs exist (a stale build/ may hold deleted ones);
-  // the XS bundle was made from the same glob by scripts/build-core.mjs.
-  const sources = fileURLToPath(new URL('../../../test/core/', import.meta.url));
-  const dir = fileURLToPath(new URL('../core/', import.meta.url));
-  const specs = readdirSync(sources).filter((f) => f.endsWith('.spec.ts')).sort();
+  // the XS bundle was made from the same dirs by scripts/build-core.mjs.
+  const specs = SPEC_DIRS.flatMap((d) =>
+    readdirSync(fileURLToPath(new URL(`../../../test/${d}/`, import.meta.url)))
+      .filter((f) => f.endsWith('.spec.ts'))
+      .sort()
+      .map((f) => `${d}/${f}`),
+  );
   const files = specs.map((f) => f.replace(/\.ts$/, '.js'));
   const g = globalThis as unknown as Record<'describe' | 'it', unknown>;
   const saved = { describe: g.describe, it: g.it };
@@ -53,7 +60,7 @@ async function runSpecsOnV8(): Promise<{ files: string[]; results: SpecResult[] 
   try {
     // A query string gives fresh module instances, so the specs register with
     // this collector even if mocha's V8 run has imported them already.
-    for (const f of files) await import(`${pathToFileURL(dir + f).href}?xs-compare`);
+    for (const f of files) await import(`${pathToFileURL(fileURLToPath(new URL(`../${f}`, import.meta.url))).href}?xs-compare`);
   } finally {
     g.describe = saved.describe;
     g.it = saved.it;
@@ -144,7 +151,7 @@ describe('xs and v8 agree', () => {
   it('the same specs run and pass on both engines, and the golden outputs match', async () => {
     if (!xsRun) throw new Error('the XS run failed; see xs: harness');
     const v8 = await runSpecsOnV8();
-    deepStrictEqual(xsRun.files, v8.files, 'spec files bundled for XS differ from test/core/*.spec.ts (stale build/xs? run npm run build)');
+    deepStrictEqual(xsRun.files, v8.files, 'spec files bundled for XS differ from test/{core,firmware}/*.spec.ts (stale build/xs? run npm run build)');
     deepStrictEqual(xsRun.results.map(key), v8.results.map(key), 'spec names (in order) differ between XS and V8');
     const failing = [
       ...xsRun.results.filter((r) => !r.ok).map((r) => `xs: ${key(r)}: ${r.error ?? ''}`),

@@ -1,0 +1,1 @@
+import './app-payment.spec.js';
