@@ -51,6 +51,7 @@ export function startApp(d: DevicePorts, config: AppConfig = {}): RunningApp {
     keyStore: d.keyStore,
     authorities: d.authorities,
     firmware: d.firmware,
+    bleAddress: () => d.radio.localAddress?.() ?? null,
     random: d.random,
     tick: d.tick,
     serial: d.serial,

@@ -52,3 +52,16 @@ export function advertisesService(packet: Uint8Array, serviceLE: Uint8Array): bo
   }
   return false;
 }
+
+/**
+ * A BLE address as the stack hands it over (NimBLE keeps ble_addr_t.val least
+ * significant byte first; Moddable's BLEServer.localAddress copies those bytes
+ * unchanged) in the order a pairing URI writes it: most significant first.
+ * Null when it is not 6 bytes or is all zeros (the stack does not know it yet).
+ */
+export function addressForOffer(raw: ArrayBuffer | Uint8Array | undefined | null, lsbFirst = true): Uint8Array | null {
+  if (!raw || raw.byteLength !== 6) return null;
+  const bytes = Uint8Array.from(raw instanceof Uint8Array ? raw : new Uint8Array(raw));
+  if (bytes.every((b) => b === 0)) return null;
+  return lsbFirst ? bytes.reverse() : bytes;
+}

@@ -18,6 +18,7 @@
 // The card draws through the flow (the core's Screen and Confirm ports are
 // the flow's show and request).
 import {
+  BLE_ADDRESS_BYTES,
   Card,
   KEY_STORE_BYTES,
   LINK_MESSAGE_MAX,
@@ -55,6 +56,8 @@ export interface CardDeps {
   serial: ByteStream | null;
   /** Reported by the serial `info` command. */
   firmware: string;
+  /** This device's BLE address for its offers (6 bytes, most significant first), or null while unknown. */
+  bleAddress?: () => Uint8Array | null;
   log?: (line: string) => void;
 }
 
@@ -131,7 +134,13 @@ export class DeviceCard implements CardPort {
   createOffer(amount: number | undefined, mode: 'qr' | 'tap'): Offer {
     const card = this.need();
     const late = new LateLink();
-    const session = card.receive({ ...(amount !== undefined ? { amount } : {}), mode, link: late });
+    const address = this.deps.bleAddress?.() ?? null;
+    const session = card.receive({
+      ...(amount !== undefined ? { amount } : {}),
+      ...(address && address.length === BLE_ADDRESS_BYTES ? { bleAddress: address } : {}),
+      mode,
+      link: late,
+    });
     this.late = late;
     return { uri: session.uri };
   }

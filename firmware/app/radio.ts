@@ -50,6 +50,12 @@ export interface Radio {
   connect(candidate: TapCandidate, events: ConnectionEvents): void;
   /** Ends advertising, scanning and any connection; releases the BLE stack. */
   stop(): void;
+  /**
+   * This device's BLE address, 6 bytes, most significant first (as written in
+   * a pairing URI and shown as AA:BB:...), or null while it is not known yet.
+   * Offers made without it carry the all-zero address.
+   */
+  localAddress?(): Uint8Array | null;
 }
 
 export interface TapOptions {

@@ -18,7 +18,7 @@ import BLEServer from 'bleserver';
 import { Bytes } from 'btutils';
 import Timer from 'timer';
 import { tallyError } from '../core/index.js';
-import { OFFER_UUID, PREFERRED_MTU, RX_UUID, SERVICE_UUID, TX_UUID, COMPANY_ID, advertisesService, uuidBytesLE } from '../app/ble-ids.js';
+import { OFFER_UUID, PREFERRED_MTU, RX_UUID, SERVICE_UUID, TX_UUID, COMPANY_ID, addressForOffer, advertisesService, uuidBytesLE } from '../app/ble-ids.js';
 import type { AdvertisementSpec, BleConnection, ConnectionEvents, Radio, TapCandidate } from '../app/radio.js';
 import type { OpenRadio } from './platform.js';
 
@@ -30,6 +30,8 @@ interface ServerCharacteristic {
 
 interface ServerApi {
   deviceName: string;
+  /** Valid from onReady on (modules/network/ble/nimble/modBLEServer.c copies the stack's address). */
+  readonly localAddress: ArrayBuffer;
   startAdvertising(params: { advertisingData: object; scanResponseData?: object }): void;
   stopAdvertising(): void;
   notifyValue(characteristic: ServerCharacteristic, value: ArrayBuffer): void;
@@ -120,8 +122,54 @@ class BleRadio implements Radio {
   private server: ServerApi | null = null;
   private client: ClientApi | null = null;
   private seen = new Map<string, ClientDevice>();
+  /** This card's address, learnt from a BLEServer once its stack is up (it never changes). */
+  private address: Uint8Array | null = null;
 
-  constructor(private readonly log: (line: string) => void) {}
+  constructor(private readonly log: (line: string) => void) {
+    this.probeAddress();
+  }
+
+  localAddress(): Uint8Array | null {
+    return this.address;
+  }
+
+  /**
+   * Offers are made before the peripheral starts, so learn the address at
+   * boot: bring a BLEServer up, read localAddress in onReady, close it. Any
+   * start before then closes the probe (stop()); the next peripheral's onReady
+   * fills the address in instead.
+   */
+  private probeAddress(): void {
+    let server: ServerApi;
+    try {
+      // deployServices: false, no GATT services for a probe (documentation/network/ble/ble.md);
+      // the SDK's typings declare no constructor argument, hence the cast.
+      server = new (BLEServer as unknown as new (options: { deployServices: boolean }) => ServerApi)({ deployServices: false });
+    } catch (e) {
+      this.log(`ble: no address probe (${e instanceof Error ? e.message : String(e)})`);
+      return;
+    }
+    this.server = server;
+    server.onReady = () => {
+      this.learnAddress(server);
+      if (this.server !== server) return;
+      this.server = null;
+      try {
+        server.close();
+      } catch {
+        // closing a probe that failed to start: nothing to release
+      }
+    };
+  }
+
+  private learnAddress(server: ServerApi): void {
+    if (this.address) return;
+    try {
+      this.address = addressForOffer(server.localAddress);
+    } catch {
+      this.address = null;
+    }
+  }
 
   startPeripheral(ad: AdvertisementSpec, offerUri: string, events: ConnectionEvents): void {
     this.stop();
@@ -158,6 +206,7 @@ class BleRadio implements Radio {
       },
     };
     server.onReady = () => {
+      this.learnAddress(server);
       server.deviceName = ad.name;
       advertise();
     };

@@ -19,7 +19,9 @@ export const openLedgerFlash: OpenLedgerFlash = (config): RawFlash => {
   return {
     byteLength: f.byteLength,
     blockSize: f.blockSize,
-    read: (offset, length) => new Uint8Array(f.read(offset, length)),
+    // The SDK types read() as ArrayBuffer | HostBuffer (HostBuffer only when
+    // asked for with useHostBuffer, which we never pass).
+    read: (offset, length) => new Uint8Array(f.read(offset, length) as ArrayBuffer),
     write: (offset, data) => f.write(offset, data.length, data.slice().buffer),
     erase: (sector) => f.erase(sector),
   };

@@ -84,7 +84,7 @@ declare module 'bleserver' {
     txPowerLevel?: number;
   }
   export class BLEServer {
-    constructor(dictionary?: { deployServices?: boolean });
+    // No constructor declared, as in $MODDABLE/typings/ble/bleserver.d.ts (the runtime takes { deployServices }).
     deviceName: string;
     readonly localAddress: Bytes;
     onReady(): void;
@@ -99,7 +99,7 @@ declare module 'bleserver' {
     notifyValue(characteristic: Characteristic, value: ArrayBuffer | number[] | number | string): void;
     onCharacteristicNotifyEnabled(characteristic: Characteristic): void;
     onCharacteristicWritten(characteristic: Characteristic, value: any): void;
-    onCharacteristicRead(characteristic: Characteristic): Uint8Array | ArrayBuffer | number[] | number | void;
+    onCharacteristicRead(characteristic: Characteristic): Uint8Array | number[] | number | void;
     disconnect(): void;
     onConnected(device: Client): void;
     onDisconnected(device: Client): void;

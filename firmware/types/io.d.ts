@@ -22,17 +22,18 @@ declare module 'embedded:io/_common' {
 declare module 'embedded:io/digital' {
   import type { PinSpecifier } from 'embedded:io/_common';
   class Digital {
-    static readonly Input: number;
-    static readonly InputPullUp: number;
-    static readonly InputPullDown: number;
-    static readonly InputPullUpDown: number;
-    static readonly Output: number;
-    static readonly OutputOpenDrain: number;
+    // The SDK's typings leave the mode constants opaque (unknown): pass them, never compute with them.
+    static readonly Input: unknown;
+    static readonly InputPullUp: unknown;
+    static readonly InputPullDown: unknown;
+    static readonly InputPullUpDown: unknown;
+    static readonly Output: unknown;
+    static readonly OutputOpenDrain: unknown;
     static readonly Rising: number;
     static readonly Falling: number;
     constructor(options: {
       pin: PinSpecifier;
-      mode: number;
+      mode: unknown;
       /** Rising | Falling: call onReadable when the level changes that way. */
       edge?: number;
       onReadable?: (this: Digital) => void;

@@ -2,10 +2,12 @@
 declare module 'flash' {
   /** A flash partition, opened by its label (ESP32: a data partition of any subtype). */
   class Flash {
-    constructor(partition: string);
+    constructor(partition?: string);
+    constructor(offset: number, byteLength: number);
     /** Erases one sector (`blockSize` bytes), relative to the partition. */
     erase(sector: number): void;
-    read(offset: number, byteLength: number): ArrayBuffer;
+    /** A HostBuffer only when `useHostBuffer` is true; the SDK's typings say so for every call. */
+    read(offset: number, byteLength: number, useHostBuffer?: boolean): ArrayBuffer | HostBuffer;
     write(offset: number, byteLength: number, buffer: ArrayBuffer): void;
     readonly byteLength: number;
     readonly blockSize: number;
@@ -22,7 +24,7 @@ declare module 'file' {
     close(): void;
     readonly length: number;
     position: number;
-    static delete(path: string): boolean;
+    static delete(path: string): void;
     static exists(path: string): boolean;
   }
 }

@@ -114,6 +114,12 @@ export class FakeRadio implements Radio {
   connected: { candidate: TapCandidate; events: ConnectionEvents } | null = null;
   stops = 0;
   failNext: Error | null = null;
+  /** What localAddress() answers (most significant byte first); null: not known yet. */
+  address: Uint8Array | null = null;
+
+  localAddress(): Uint8Array | null {
+    return this.address;
+  }
 
   startPeripheral(ad: { name: string; data?: Uint8Array }, offerUri: string, events: ConnectionEvents): void {
     this.throwIfAsked();
