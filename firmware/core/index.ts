@@ -174,5 +174,5 @@ export type {
   SerialErrorReply,
   DecodedResponse,
 } from './serial/index.js';
-export { usePrimitives, activePrimitives, noblePrimitives } from './primitives.js';
-export type { Primitives } from './primitives.js';
+export { usePrimitives, activePrimitives, noblePrimitives, noblePrimitivesWith } from './primitives.js';
+export type { Primitives, NobleOptions } from './primitives.js';

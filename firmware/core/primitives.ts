@@ -3,6 +3,7 @@
 // default, on every engine), node:crypto in the simulator and on hosts, and
 // on a device whatever native modules its manifest provides. The protocol
 // code above never imports a crypto library itself.
+import { eddsa, type EdDSA } from '@noble/curves/abstract/edwards.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
@@ -35,55 +36,85 @@ const ONE = Uint8Array.of(1);
 const TWO = Uint8Array.of(2);
 const THREE = Uint8Array.of(3);
 
-export const noblePrimitives: Primitives = {
-  name: 'noble',
-  sha256(...parts) {
-    if (parts.length === 1) return nobleSha256(parts[0]!);
-    const h = nobleSha256.create();
-    for (const p of parts) h.update(p);
-    return h.digest();
-  },
-  hmacSha256(key, ...parts) {
-    const h = hmac.create(nobleSha256, key);
-    for (const p of parts) h.update(p);
-    return h.digest();
-  },
-  noiseHkdf(ck, ikm, n) {
-    // The keyed HMAC is set up once and cloned per output: two compressions saved each.
-    const keyed = hmac.create(nobleSha256, hmac(nobleSha256, ck, ikm));
-    const out1 = keyed.clone().update(ONE).digest();
-    const out2 = keyed.clone().update(out1).update(TWO).digest();
-    if (n === 2) return [out1, out2];
-    return [out1, out2, keyed.update(out2).update(THREE).digest()];
-  },
-  ed25519PublicKey: (seed) => ed25519.getPublicKey(seed),
-  ed25519Sign: (message, seed) => ed25519.sign(message, seed),
-  ed25519Verify(signature, message, publicKey) {
-    try {
-      return ed25519.verify(signature, message, publicKey);
-    } catch {
-      return false;
-    }
-  },
-  ed25519IsPoint(publicKey) {
-    try {
-      ed25519.Point.fromBytes(publicKey);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  x25519PublicKey: (secret) => x25519.getPublicKey(secret),
-  x25519: (secret, publicKey) => x25519.getSharedSecret(secret, publicKey),
-  aeadEncrypt: (key, nonce, ad, plaintext) => chacha20poly1305(key, nonce, ad).encrypt(plaintext),
-  aeadDecrypt(key, nonce, ad, ciphertext) {
-    try {
-      return chacha20poly1305(key, nonce, ad).decrypt(ciphertext);
-    } catch {
-      return null;
-    }
-  },
-};
+/** What a platform may hand @noble instead of its own pure-JS code. */
+export interface NobleOptions {
+  /** A faithful SHA-512 (e.g. a native digest): Ed25519 then hashes with it (3 hashes per signature, 1 per verification). */
+  sha512?: (message: Uint8Array) => Uint8Array;
+}
+
+// RFC 8032 5.1.5 clamping, as @noble/curves' ed25519 does it.
+function clampEd25519(bytes: Uint8Array): Uint8Array {
+  bytes[0] = bytes[0]! & 248;
+  bytes[31] = (bytes[31]! & 127) | 64;
+  return bytes;
+}
+
+/**
+ * Ed25519 over the same curve and rules as @noble's `ed25519` (ZIP-215
+ * verification), hashing with the given SHA-512.
+ */
+function ed25519With(sha512: (message: Uint8Array) => Uint8Array): EdDSA {
+  return eddsa(ed25519.Point, sha512, { adjustScalarBytes: clampEd25519, zip215: true });
+}
+
+/**
+ * The @noble primitives, optionally with some pieces supplied by the
+ * platform (the device provider passes the native SHA-512).
+ */
+export function noblePrimitivesWith(options: NobleOptions = {}, name = 'noble'): Primitives {
+  const ed = options.sha512 ? ed25519With(options.sha512) : ed25519;
+  return {
+    name,
+    sha256(...parts) {
+      if (parts.length === 1) return nobleSha256(parts[0]!);
+      const h = nobleSha256.create();
+      for (const p of parts) h.update(p);
+      return h.digest();
+    },
+    hmacSha256(key, ...parts) {
+      const h = hmac.create(nobleSha256, key);
+      for (const p of parts) h.update(p);
+      return h.digest();
+    },
+    noiseHkdf(ck, ikm, n) {
+      // The keyed HMAC is set up once and cloned per output: two compressions saved each.
+      const keyed = hmac.create(nobleSha256, hmac(nobleSha256, ck, ikm));
+      const out1 = keyed.clone().update(ONE).digest();
+      const out2 = keyed.clone().update(out1).update(TWO).digest();
+      if (n === 2) return [out1, out2];
+      return [out1, out2, keyed.update(out2).update(THREE).digest()];
+    },
+    ed25519PublicKey: (seed) => ed.getPublicKey(seed),
+    ed25519Sign: (message, seed) => ed.sign(message, seed),
+    ed25519Verify(signature, message, publicKey) {
+      try {
+        return ed.verify(signature, message, publicKey);
+      } catch {
+        return false;
+      }
+    },
+    ed25519IsPoint(publicKey) {
+      try {
+        ed.Point.fromBytes(publicKey);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    x25519PublicKey: (secret) => x25519.getPublicKey(secret),
+    x25519: (secret, publicKey) => x25519.getSharedSecret(secret, publicKey),
+    aeadEncrypt: (key, nonce, ad, plaintext) => chacha20poly1305(key, nonce, ad).encrypt(plaintext),
+    aeadDecrypt(key, nonce, ad, ciphertext) {
+      try {
+        return chacha20poly1305(key, nonce, ad).decrypt(ciphertext);
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+export const noblePrimitives: Primitives = noblePrimitivesWith();
 
 let current: Primitives = noblePrimitives;
 

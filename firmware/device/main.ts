@@ -6,8 +6,10 @@
 import './globals.js';
 import { openButtons } from 'tally/device/buttons';
 import { openLedgerFlash } from 'tally/device/ledger-flash';
+import { openPrimitives } from 'tally/device/primitives';
 import { openRadio } from 'tally/device/radio';
 import { openScreen } from 'tally/device/screen';
+import { usePrimitives } from '../core/index.js';
 import { startApp } from '../app/app.js';
 import type { RawFlash } from '../app/flash-region.js';
 import { asCoded } from '../app/flow.js';
@@ -26,6 +28,8 @@ function log(line: string): void {
 }
 
 export default function main(): void {
+  // Before any key is made or checked: hashing on the SDK's native digest.
+  usePrimitives(openPrimitives(log));
   const screen = openScreen(deviceConfig, log);
   if (!screen) return;
   let flash: RawFlash | null = null;

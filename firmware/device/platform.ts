@@ -8,6 +8,8 @@
 //   tally/device/buttons        buttons.ts (ESP32)         | buttons-none.ts (desktop)
 //   tally/device/screen         display.ts (CoreInk, desktop: Poco on the configured screen)
 //                               | screen-ssd1681.ts (generic ESP32 board: SPI e-paper)
+//   tally/device/primitives     primitives-moddable.ts (every target: hashing on the SDK's native Digest)
+import type { Primitives } from '../core/index.js';
 import type { ButtonId } from '../app/buttons.js';
 import type { RawFlash } from '../app/flash-region.js';
 import type { Radio } from '../app/radio.js';
@@ -18,3 +20,4 @@ export type OpenLedgerFlash = (config: DeviceConfig) => RawFlash;
 export type OpenRadio = (config: DeviceConfig, log: (line: string) => void) => Radio;
 export type OpenButtons = (config: DeviceConfig, edge: (button: ButtonId, pressed: boolean) => void) => { close(): void };
 export type OpenScreen = (config: DeviceConfig, log: (line: string) => void) => PanelScreen | null;
+export type OpenPrimitives = (log: (line: string) => void) => Primitives;

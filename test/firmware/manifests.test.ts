@@ -31,6 +31,7 @@ const SDK_PROVIDES: Record<string, string[]> = {
   '$(MODDABLE)/modules/data/text/encoder/manifest.json': ['text/encoder'],
   '$(MODDABLE)/modules/data/text/decoder/manifest.json': ['text/decoder'],
   '$(MODDABLE)/modules/files/preference/manifest.json': ['preference'],
+  '$(MODDABLE)/modules/crypt/digest/manifest.json': ['crypt'],
   '$(MODDABLE)/modules/files/flash/manifest.json': ['flash'],
   '$(MODDABLE)/modules/files/file/manifest.json': ['file'],
   // modules/io/manifest.json includes manifests/<platform>/manifest.json: ESP32 maps every
@@ -213,7 +214,7 @@ describe('firmware: manifests', () => {
           for (const s of SDK_PROVIDES[inc]!) if (!SDK_MISSING[inc]?.[target]?.includes(s)) provided.add(s);
         }
       }
-      for (const p of ['tally/device/buttons', 'tally/device/ledger-flash', 'tally/device/radio', 'tally/device/screen', 'tally/core/index', 'tally/native/random', 'tally/device/main']) {
+      for (const p of ['tally/device/buttons', 'tally/device/ledger-flash', 'tally/device/primitives', 'tally/device/radio', 'tally/device/screen', 'tally/core/index', 'tally/native/random', 'tally/device/main']) {
         assert.ok(specifiers.has(p), `${target} maps ${p}`);
       }
       assert.ok(!modules.some((m) => m.file.startsWith('firmware/types/')), 'our own declarations stay out of the build');

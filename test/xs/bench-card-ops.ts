@@ -13,7 +13,15 @@
 // is cached). noble's lookup tables (a once-per-boot cost) are built before
 // either, when the cards install their certificates; a payment between two
 // other cards runs first too, reported apart as 'warmup'.
+//
+// With `{ primitives: 'native-digest' }` the cards hash on the device
+// provider (firmware/app/digest-primitives.ts) over a digest that runs in the
+// Node parent (test/xs/xs-digest.ts), outside the meter, the way Moddable's
+// native Digest runs outside the interpreter on a card.
+import { usePrimitives } from '../../firmware/core/index.js';
+import { digestPrimitives } from '../../firmware/app/digest-primitives.js';
 import { World, runPayment, type TestCard } from '../core/card-fixture.js';
+import { HostDigest } from './xs-digest.js';
 
 interface XsGlobals {
   resetMeter?: (limit: number, index: number) => number;
@@ -81,7 +89,14 @@ function snap(tc: TestCard): { bytes: number; writes: number; erases: number } {
   return { bytes: tc.flash.bytesWritten, writes: tc.flash.writes, erases: tc.flash.erases };
 }
 
-g.tallyCommands.benchCard = (): CardBenchResult => {
+export type BenchPrimitives = 'noble' | 'native-digest';
+
+g.tallyCommands.benchCard = (msg): CardBenchResult => {
+  if ((msg.primitives as BenchPrimitives | undefined) === 'native-digest') {
+    const p = digestPrimitives(HostDigest, 'host digest');
+    if (!p) throw new Error('the host digest failed the known-answer test');
+    usePrimitives(p);
+  }
   const w = new World({ seed: 0xbe7c });
   // Warm-up: a payment between two other cards (noble's tables are built by the certificate checks before it).
   const x = w.card('x');

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { digestRequest, isDigestRequest } from './host-digest.js';
 import { XsWorker, esmBundleToScript, type Meter } from './worker.js';
 
 // This file runs as build/test/xs/harness.js.
@@ -18,8 +19,15 @@ const ok = (data: Uint8Array): Uint8Array => {
 };
 const err = (text: string): Uint8Array => Buffer.concat([Buffer.from([1]), Buffer.from(text, 'utf8')]);
 
-/** Answers the prelude's issueCommand() requests: vector files, random bytes, console output. */
+/** Answers the prelude's issueCommand() requests: vector files, random bytes, console output; and the bench's digests. */
 export function hostRequests(request: Uint8Array): Uint8Array {
+  if (isDigestRequest(request)) {
+    try {
+      return ok(digestRequest(request));
+    } catch (e) {
+      return err(`host digest: ${(e as Error).message}`);
+    }
+  }
   let msg: { op?: unknown; name?: unknown; n?: unknown; level?: unknown; text?: unknown };
   try {
     msg = JSON.parse(Buffer.from(request).toString('utf8')) as typeof msg;
