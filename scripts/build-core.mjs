@@ -27,7 +27,7 @@ const common = {
   target: 'es2022',
   // XS 13.3 fails when a class with instance fields constructs itself from its
   // own static initializer (noble does); lowering class fields avoids it.
-  supported: { 'class-field': false, 'class-static-field': false },
+  supported: { 'class-field': false, 'class-static-field': false, 'class-private-field': true, 'class-private-method': true },
   // No minification: cbor-x dispatches on constructor names, and TallyError
   // names its errors after their class; keepNames stops esbuild's renaming of
   // colliding top-level names from changing Function#name.
@@ -67,9 +67,18 @@ const build = (options) =>
     return null;
   });
 
+// The entry evaluates the precomputes at module load: under XS preload that
+// happens on the build machine and their tables go to flash (docs/firmware-memory.md).
+const coreEntry = [
+  "export * from './firmware/core/index.ts';",
+  "import { precomputeBaseTable } from './firmware/core/primitives.ts';",
+  'precomputeBaseTable();',
+  '',
+].join('\n');
+
 const core = await build({
   ...common,
-  entryPoints: [join(coreDir, 'index.ts')],
+  stdin: { contents: coreEntry, resolveDir: root, sourcefile: 'tally-core-entry.js', loader: 'js' },
   outfile: join(outDir, 'tally-core.js'),
   format: 'esm',
   platform: 'neutral',
@@ -156,7 +165,7 @@ const specsEntry = [
   '',
 ].join('\n');
 
-const [prelude, specs, bench, benchCard] = await Promise.all([
+const [prelude, specs, bench, benchCard, benchMemory] = await Promise.all([
   build({ ...harness, plugins: [], entryPoints: [join(root, 'test/xs/prelude.ts')], outfile: join(outDir, 'prelude.js') }),
   build({
     ...harness,
@@ -165,9 +174,11 @@ const [prelude, specs, bench, benchCard] = await Promise.all([
   }),
   build({ ...harness, entryPoints: [join(root, 'test/xs/bench-ops.ts')], outfile: join(outDir, 'tally-bench.js') }),
   build({ ...harness, entryPoints: [join(root, 'test/xs/bench-card-ops.ts')], outfile: join(outDir, 'tally-bench-card.js') }),
+  build({ ...harness, entryPoints: [join(root, 'test/xs/bench-memory-ops.ts')], outfile: join(outDir, 'tally-bench-memory.js') }),
 ]);
 report(prelude, 'xs   ');
 report(specs, `specs (${specFiles.length} files)`);
 report(bench, 'bench');
 report(benchCard, 'bench');
+report(benchMemory, 'bench');
 if (failed) process.exit(1);
