@@ -27,7 +27,7 @@ const common = {
   target: 'es2022',
   // XS 13.3 fails when a class with instance fields constructs itself from its
   // own static initializer (noble does); lowering class fields avoids it.
-  supported: { 'class-field': false, 'class-static-field': false, 'class-private-field': true, 'class-private-method': true },
+  supported: { 'class-field': false, 'class-static-field': false },
   // No minification: cbor-x dispatches on constructor names, and TallyError
   // names its errors after their class; keepNames stops esbuild's renaming of
   // colliding top-level names from changing Function#name.
