@@ -67,9 +67,18 @@ const build = (options) =>
     return null;
   });
 
+// The entry evaluates the precomputes at module load: under XS preload that
+// happens on the build machine and their tables go to flash (docs/firmware-memory.md).
+const coreEntry = [
+  "export * from './firmware/core/index.ts';",
+  "import { precomputeBaseTable } from './firmware/core/primitives.ts';",
+  'precomputeBaseTable();',
+  '',
+].join('\n');
+
 const core = await build({
   ...common,
-  entryPoints: [join(coreDir, 'index.ts')],
+  stdin: { contents: coreEntry, resolveDir: root, sourcefile: 'tally-core-entry.js', loader: 'js' },
   outfile: join(outDir, 'tally-core.js'),
   format: 'esm',
   platform: 'neutral',
@@ -162,7 +171,7 @@ const specsEntry = [
   '',
 ].join('\n');
 
-const [prelude, specs, bench, benchCard] = await Promise.all([
+const [prelude, specs, bench, benchCard, benchMemory] = await Promise.all([
   build({ ...harness, plugins: [], entryPoints: [join(root, 'test/xs/prelude.ts')], outfile: join(outDir, 'prelude.js') }),
   build({
     ...harness,
@@ -171,9 +180,11 @@ const [prelude, specs, bench, benchCard] = await Promise.all([
   }),
   build({ ...harness, entryPoints: [join(root, 'test/xs/bench-ops.ts')], outfile: join(outDir, 'tally-bench.js') }),
   build({ ...harness, entryPoints: [join(root, 'test/xs/bench-card-ops.ts')], outfile: join(outDir, 'tally-bench-card.js') }),
+  build({ ...harness, entryPoints: [join(root, 'test/xs/bench-memory-ops.ts')], outfile: join(outDir, 'tally-bench-memory.js') }),
 ]);
 report(prelude, 'xs   ');
 report(specs, `specs (${specFiles.length} files)`);
 report(bench, 'bench');
 report(benchCard, 'bench');
+report(benchMemory, 'bench');
 if (failed) process.exit(1);

@@ -131,3 +131,14 @@ export const activePrimitives = (): Primitives => current;
 // Short names for the core's own use: each call goes to the active provider.
 export const sha256 = (...parts: Uint8Array[]): Uint8Array => current.sha256(...parts);
 export const hmacSha256 = (key: Uint8Array, ...parts: Uint8Array[]): Uint8Array => current.hmacSha256(key, ...parts);
+
+/**
+ * Builds noble's Ed25519 base-point table (window 6, set by noble) now rather
+ * than at the first key operation. The firmware bundle calls it at module
+ * evaluation (scripts/build-core.mjs), so under XS preload the table is made
+ * on the build machine and lives in flash; and noble's table cache, a WeakMap
+ * that preload makes read-only, never needs a write at run time.
+ */
+export function precomputeBaseTable(): void {
+  ed25519.Point.BASE.multiply(2n);
+}

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { digestRequest, isDigestRequest } from './host-digest.js';
-import { XsWorker, esmBundleToScript, type Meter } from './worker.js';
+import { XsWorker, esmBundleToScript, type Meter, type XsWorkerOptions } from './worker.js';
 
 // This file runs as build/test/xs/harness.js.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -61,6 +61,12 @@ export function hostRequests(request: Uint8Array): Uint8Array {
   }
 }
 
+/** Another worker build, and hooks around loading the core bundle (the memory bench measures there). */
+export interface StartOptions extends Pick<XsWorkerOptions, 'binary' | 'env'> {
+  beforeCore?(h: XsHarness): Promise<void>;
+  afterCore?(h: XsHarness): Promise<void>;
+}
+
 export class XsHarness {
   readonly worker: XsWorker;
 
@@ -69,12 +75,14 @@ export class XsHarness {
   }
 
   /** A fresh worker with the prelude, then the core bundle (as shipped), then each extra bundle. */
-  static async start(extraBundles: string[] = [], meterLimit?: number): Promise<XsHarness> {
-    const worker = new XsWorker(meterLimit ? { onRequest: hostRequests, meterLimit } : { onRequest: hostRequests });
+  static async start(extraBundles: string[] = [], meterLimit?: number, options: StartOptions = {}): Promise<XsHarness> {
+    const worker = new XsWorker({ ...options, onRequest: hostRequests, ...(meterLimit ? { meterLimit } : {}) });
     const h = new XsHarness(worker);
     try {
       await h.load('prelude.js');
+      await options.beforeCore?.(h);
       await worker.evaluate(esmBundleToScript(readFileSync(bundlePath('tally-core.js'), 'utf8'), 'TallyCore'));
+      await options.afterCore?.(h);
       for (const b of extraBundles) await h.load(b);
     } catch (e) {
       await worker.close();

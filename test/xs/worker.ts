@@ -36,6 +36,10 @@ export interface XsWorkerOptions {
   onRequest?: RequestHandler;
   /** Per-command computron limit (`-l`); exceeding it kills the worker (exit 17). Default: none. */
   meterLimit?: number;
+  /** Another xsnap-worker build (build/xsnap-memory, for the memory bench). Default: @agoric/xsnap's. */
+  binary?: string;
+  /** Extra environment for the worker process. */
+  env?: Record<string, string>;
 }
 
 /** Path of the xsnap-worker binary (scripts/ensure-xsnap.mjs builds it on install). */
@@ -77,7 +81,10 @@ export class XsWorker {
   constructor(options: XsWorkerOptions = {}) {
     this.onRequest = options.onRequest;
     const args = options.meterLimit ? ['-l', String(options.meterLimit)] : [];
-    this.child = spawn(xsnapWorkerPath(), args, { stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe'] });
+    this.child = spawn(options.binary ?? xsnapWorkerPath(), args, {
+      stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe'],
+      ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+    });
     this.toXs = this.child.stdio[3] as Writable;
     this.fromXs = this.child.stdio[4] as Readable;
     this.toXs.on('error', (e) => this.die(new Error(`writing to xsnap-worker: ${e.message}`)));
