@@ -90,6 +90,8 @@ const TX_LE = uuidBytesLE(TX_UUID);
 const OFFER_LE = uuidBytesLE(OFFER_UUID);
 /** Largest advertising or scan response payload. */
 const AD_MAX = 31;
+/** ATT MTU before (or without) an exchange, in bytes. */
+const ATT_DEFAULT_MTU = 23;
 /** Devices remembered while scanning (their objects are needed to connect). */
 const SEEN_MAX = 16;
 
@@ -283,7 +285,12 @@ class BleRadio implements Radio {
         if (rx && this.client === client) rx.writeWithoutResponse(value.slice().buffer);
       },
       close: () => {
-        if (this.client === client) peer?.close();
+        if (this.client !== client) return;
+        try {
+          peer?.close();
+        } catch {
+          // already disconnected: the SDK throws "connection not found"
+        }
       },
     };
     client.onConnected = (d) => {
@@ -316,6 +323,14 @@ class BleRadio implements Radio {
     client.onCharacteristicNotificationEnabled = () => offer?.readValue();
     client.onCharacteristicValue = (c, value) => {
       if (!sameBytes(c.uuid, OFFER_LE) || connected || !(value instanceof ArrayBuffer)) return;
+      // readValue() is one ATT Read Request (modules/network/ble/nimble/modBLEClient.c:
+      // ble_gattc_read, no long read), so the peer sends at most MTU - 1 bytes.
+      // A value that fills that may be cut short: never pay a truncated offer.
+      if (value.byteLength >= (mtu || ATT_DEFAULT_MTU) - 1) {
+        this.log(`ble: offer read may be truncated (${value.byteLength} bytes at MTU ${mtu || ATT_DEFAULT_MTU})`);
+        peer?.close();
+        return;
+      }
       connected = true;
       events.connected(conn, ascii(value));
       if (mtu) events.mtu(mtu);
