@@ -79,7 +79,11 @@ describe('cbor: properties (fast-check)', () => {
 function normal(v: CborValue): unknown {
   if (v instanceof Uint8Array) return `h'${toHex(v)}'`;
   if (Array.isArray(v)) return v.map(normal);
-  if (v instanceof Map) return [...v.entries()].map(([k, x]) => [k, normal(x)]).sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1));
+  if (v instanceof Map) {
+    // The key's type is part of the sort key: 6 and "6" are different keys that stringify alike.
+    const sortKey = (k: unknown): string => `${typeof k}:${String(k)}`;
+    return [...v.entries()].map(([k, x]) => [k, normal(x)]).sort((a, b) => (sortKey(a[0]) < sortKey(b[0]) ? -1 : sortKey(a[0]) > sortKey(b[0]) ? 1 : 0));
+  }
   if (v === 0) return 0; // -0 encodes as 0
   return v;
 }
