@@ -101,6 +101,22 @@ export function mcconfigCommand(command, o) {
   return { args, env };
 }
 
+/**
+ * Whether an ESP32 release build of this SDK leaves UART 0 (GPIO 1/3, the USB
+ * serial line) to the app, read from the SDK's own ESP-IDF project:
+ * 'free' when xsProj-esp32/main/CMakeLists.txt links debugger_none.c into
+ * builds that are neither debug nor instrumented (no UART driver, no reserved
+ * pins, modLog silent), 'held' when it links only a UART debugger (older SDKs
+ * install an ESP-IDF UART 0 driver in every build, and embedded:io/serial
+ * then throws "port in use"), 'unknown' when the file is not there.
+ * See docs/firmware-sdk-checks.md.
+ */
+export function releaseUartZero(moddable) {
+  const cmake = join(moddable, 'build', 'devices', 'esp32', 'xsProj-esp32', 'main', 'CMakeLists.txt');
+  if (!existsSync(cmake)) return 'unknown';
+  return /\bdebugger_none\.c\b/.test(readFileSync(cmake, 'utf8')) ? 'free' : 'held';
+}
+
 function run(cmd, args, options = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', ...options });
   if (r.error) throw r.error;
@@ -135,6 +151,8 @@ function buildOrFlash(command, argv) {
   }
   if (o.debug && TARGETS[o.target].device) {
     console.error('note: a debug build gives UART 0 to xsbug, so the bridge cannot talk to this card until you flash a release build.');
+  } else if (TARGETS[o.target].device && releaseUartZero(moddable) === 'held') {
+    console.error('warning: this Moddable SDK keeps a UART driver on UART 0 in release builds too, so the card cannot open its bridge line ("port in use"). Update the SDK (see README, "Flash a card").');
   }
   if (o.authorities.length === 0) {
     console.error('note: no --authority key: the card will refuse provisioning (pass the authority\'s public key: `tally authority status` shows it as "authority key").');

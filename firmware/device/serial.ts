@@ -23,7 +23,9 @@ export function openSerial(config: DeviceConfig, log: (line: string) => void): S
   try {
     port = new Serial(options as unknown as ConstructorParameters<typeof Serial>[0]);
   } catch (e) {
-    // A debug build owns UART 0 (xsbug); the desktop has no device configured.
+    // UART 0 is the app's only in a release build of a current SDK. A debug or
+    // instrumented (-i) build keeps it for xsbug or the ESP-IDF console, and older
+    // SDKs hold it in every build ("port in use"): docs/firmware-sdk-checks.md.
     log(`serial unavailable: ${e instanceof Error ? e.message : String(e)}`);
     return null;
   }

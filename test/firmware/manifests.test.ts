@@ -236,6 +236,10 @@ describe('firmware: manifests', () => {
         assert.equal(new Set(pins).size, pins.length, 'one pin per button');
         assert.deepEqual({ port: config.serial.port, receive: config.serial.receive, transmit: config.serial.transmit }, { port: 0, receive: 3, transmit: 1 }, 'UART 0: the USB bridge');
         assert.deepEqual(json(`manifests/${TARGETS[target]}`).ble, { '*': ['$(TALLY)/firmware/bleservices/*'] });
+        // UART 0 is free in a release build with the SDK's own sdkconfig (console and
+        // logs off); SDKCONFIGPATH here would replace the CoreInk target's folder.
+        const build = (json(`manifests/${TARGETS[target]}`).build ?? {}) as Record<string, string>;
+        assert.ok(!('SDKCONFIGPATH' in build) && !('SDKCONFIGPATH' in (main.build ?? {})), `${target}: keep the SDK's sdkconfig (docs/firmware-sdk-checks.md)`);
       }
       if (target === 'esp32') {
         const used = [...Object.values(config.epaper as Record<string, number>)];
@@ -307,6 +311,23 @@ describe('firmware: scripts/firmware.mjs', () => {
       const r = run(args);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
       assert.match(r.stderr, /^firmware: /);
+    }
+  });
+
+  it('tells whether the SDK leaves UART 0 to a release build', async () => {
+    const m = (await import(pathToFileURL(script).href)) as { releaseUartZero(moddable: string): string };
+    const sdk = mkdtempSync(join(tmpdir(), 'tally-sdk-'));
+    try {
+      assert.equal(m.releaseUartZero(sdk), 'unknown');
+      const dir = join(sdk, 'build', 'devices', 'esp32', 'xsProj-esp32', 'main');
+      mkdirSync(dir, { recursive: true });
+      // Shapes of the SDK's file: one UART debugger for every build (older), or debugger_none.c unless -d/-i.
+      writeFileSync(join(dir, 'CMakeLists.txt'), 'target_sources(${COMPONENT_TARGET} PRIVATE debugger_uart.c)\n');
+      assert.equal(m.releaseUartZero(sdk), 'held');
+      writeFileSync(join(dir, 'CMakeLists.txt'), 'if (INSTRUMENT EQUAL "1" OR mxDebug EQUAL "1")\n\ttarget_sources(${COMPONENT_TARGET} PRIVATE debugger_uart.c)\nelse()\n\ttarget_sources(${COMPONENT_TARGET} PRIVATE debugger_none.c)\nendif()\n');
+      assert.equal(m.releaseUartZero(sdk), 'free');
+    } finally {
+      rmSync(sdk, { recursive: true, force: true });
     }
   });
 
