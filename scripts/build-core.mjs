@@ -7,12 +7,14 @@
 //   build/xs/tally-specs.js  every test/core/*.spec.ts plus test/core/golden.ts
 //   build/xs/tally-bench.js  the benchmark operations (test/xs/bench-ops.ts)
 //   build/xs/tally-bench-card.js  two card cores paying each other (test/xs/bench-card-ops.ts)
+//   build/xs/tally-bench-memory.js, tally-preload.js  memory bench and preload test (test/xs/*-ops.ts)
 //
 // The spec and bench bundles do NOT contain the core: every import of the
 // core is redirected to `globalThis.TallyCore`, which the harness sets from
 // tally-core.js, so XS tests exercise exactly the bytes the firmware ships.
 import * as esbuild from 'esbuild';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -53,6 +55,58 @@ function report(result, label) {
     console.log(`build-core: ${label} ${file} ${kB(out.bytes)} (${parts.join(', ')})`);
   }
 }
+
+// ---- Preload safety ---------------------------------------------------------
+//
+// The firmware lists the core in its manifest's "preload": its module bodies
+// run at build time and their objects go to flash (Moddable SDK,
+// documentation/xs/preload.md). The XS linker refuses RegExp and generator
+// instances there, and preloaded Map/Set/WeakMap/WeakSet/ArrayBuffer/typed
+// array instances are read-only at run time ("XS linker warnings.md").
+// cbor-x 1.6.x makes some of those at module scope; these substitutions make
+// each on first use instead, in RAM, with the same behaviour. Each must match
+// exactly as often as stated, so a cbor-x update that moves the code fails
+// the build instead of silently shipping the original. Checked by the RFC 8949
+// vectors and the CBOR fuzzers on V8 and XS, and test/xs/preload.test.ts.
+const PRELOAD_SUBSTITUTIONS = {
+  'cbor-x/decode.js': [
+    // Module-scope RegExp (record keys as object literal names): compiled on first use.
+    ['const validName = /^[a-zA-Z_$][a-zA-Z\\d_$]*$/', 'let validNameRe\nconst validName = { test: (s) => (validNameRe ??= /^[a-zA-Z_$][a-zA-Z\\d_$]*$/).test(s) }', 1],
+    // Module-scope WeakSet of errors from nested decodes: made on the first such error.
+    ['const nestedDecodeErrors = new WeakSet()', 'let nestedDecodeErrors', 1],
+    ['if (nestedDecodeErrors.has(error)) {', 'if (nestedDecodeErrors && nestedDecodeErrors.has(error)) {', 1],
+    ['nestedDecodeErrors.add(error)', '(nestedDecodeErrors ??= new WeakSet()).add(error)', 1],
+    // Float scratch (half-float decoding, roundFloat32): allocated on first use.
+    [
+      'let f32Array = new Float32Array(1)\nlet u8Array = new Uint8Array(f32Array.buffer, 0, 4)',
+      'let f32Array, u8Array\nfunction floatScratch() {\n\tif (!f32Array) {\n\t\tf32Array = new Float32Array(1)\n\t\tu8Array = new Uint8Array(f32Array.buffer, 0, 4)\n\t}\n}',
+      1,
+    ],
+    ['\tu8Array[3] = (byte0 & 0x80) |', '\tfloatScratch()\n\tu8Array[3] = (byte0 & 0x80) |', 1],
+    ['\tf32Array[0] = float32Number', '\tfloatScratch()\n\tf32Array[0] = float32Number', 1],
+  ],
+  'cbor-x/encode.js': [
+    // Module-scope RegExp (bundled strings): compiled on first use.
+    ['const hasNonLatin = /[\\u0080-\\uFFFF]/', 'let hasNonLatinRe\nconst hasNonLatin = { test: (s) => (hasNonLatinRe ??= /[\\u0080-\\uFFFF]/).test(s) }', 1],
+  ],
+};
+
+const preloadSafe = {
+  name: 'preload-safe',
+  setup(build) {
+    build.onLoad({ filter: /node_modules[\\/]cbor-x[\\/](decode|encode)\.js$/ }, async (args) => {
+      const key = args.path.split(sep).join('/').replace(/^.*node_modules\//, '');
+      let text = await readFile(args.path, 'utf8');
+      const errors = [];
+      for (const [from, to, count] of PRELOAD_SUBSTITUTIONS[key] ?? []) {
+        const found = text.split(from).length - 1;
+        if (found !== count) errors.push({ text: `preload substitution in ${key}: expected ${count} of ${JSON.stringify(from)}, found ${found} (another cbor-x version?)` });
+        else text = text.split(from).join(to);
+      }
+      return errors.length ? { errors } : { contents: text, loader: 'js' };
+    });
+  },
+};
 
 // ---- 1. The card core, as shipped -------------------------------------------
 
@@ -95,12 +149,18 @@ const core = await build({
         }));
       },
     },
+    preloadSafe,
   ],
 });
 if (core) {
   const inputs = Object.keys(core.metafile.inputs);
   const bad = inputs.filter((p) => /node_modules\/cbor-x\/(node-index\.js|dist\/)/.test(p));
   if (bad.length) throw new Error(`build-core: cbor-x resolved to its Node build (${bad.join(', ')}), not the portable ESM build`);
+  // `#private` fields become module-scope WeakMaps here (class fields are
+  // lowered), which preload makes read-only: keep secrets as firmware/core/hidden.ts does.
+  if (readFileSync(join(outDir, 'tally-core.js'), 'utf8').includes('__privateAdd(')) {
+    throw new Error('build-core: the core bundle uses #private fields (esbuild lowers them to WeakMaps, read-only under XS preload); see firmware/core/hidden.ts');
+  }
 }
 report(core, 'core ');
 
@@ -171,7 +231,7 @@ const specsEntry = [
   '',
 ].join('\n');
 
-const [prelude, specs, bench, benchCard, benchMemory] = await Promise.all([
+const [prelude, specs, bench, benchCard, benchMemory, preloadOps] = await Promise.all([
   build({ ...harness, plugins: [], entryPoints: [join(root, 'test/xs/prelude.ts')], outfile: join(outDir, 'prelude.js') }),
   build({
     ...harness,
@@ -181,10 +241,12 @@ const [prelude, specs, bench, benchCard, benchMemory] = await Promise.all([
   build({ ...harness, entryPoints: [join(root, 'test/xs/bench-ops.ts')], outfile: join(outDir, 'tally-bench.js') }),
   build({ ...harness, entryPoints: [join(root, 'test/xs/bench-card-ops.ts')], outfile: join(outDir, 'tally-bench-card.js') }),
   build({ ...harness, entryPoints: [join(root, 'test/xs/bench-memory-ops.ts')], outfile: join(outDir, 'tally-bench-memory.js') }),
+  build({ ...harness, entryPoints: [join(root, 'test/xs/preload-ops.ts')], outfile: join(outDir, 'tally-preload.js') }),
 ]);
 report(prelude, 'xs   ');
 report(specs, `specs (${specFiles.length} files)`);
 report(bench, 'bench');
 report(benchCard, 'bench');
 report(benchMemory, 'bench');
+report(preloadOps, 'test ');
 if (failed) process.exit(1);

@@ -42,7 +42,7 @@ export function buildXsnapMemory() {
     'static void xsBuildAgent(xsMachine* the);',
     'static void xsBuildAgent(xsMachine* the);\n' +
       'extern void tally_memory_creation(void*);\n' +
-      'extern void tally_xs_memory(xsMachine*), tally_xs_memory_fix(xsMachine*), tally_xs_preload_freeze(xsMachine*);',
+      'extern void tally_xs_memory(xsMachine*), tally_xs_memory_fix(xsMachine*), tally_xs_preload_freeze(xsMachine*), tally_xs_preload_dirty(xsMachine*);',
   );
   patch(
     'xsnap-worker.c',
@@ -50,6 +50,7 @@ export function buildXsnapMemory() {
     '\txsResult = xsNewHostFunction(tally_xs_memory, 0);\n\txsDefine(xsGlobal, xsID("xsMemory"), xsResult, xsDontEnum);\n' +
       '\txsResult = xsNewHostFunction(tally_xs_memory_fix, 2);\n\txsDefine(xsGlobal, xsID("xsMemoryFix"), xsResult, xsDontEnum);\n' +
       '\txsResult = xsNewHostFunction(tally_xs_preload_freeze, 0);\n\txsDefine(xsGlobal, xsID("xsPreloadFreeze"), xsResult, xsDontEnum);\n' +
+      '\txsResult = xsNewHostFunction(tally_xs_preload_dirty, 0);\n\txsDefine(xsGlobal, xsID("xsPreloadDirty"), xsResult, xsDontEnum);\n' +
       ' \txsResult = xsNewHostFunction(fx_harden, 1);',
   );
   const version = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).version;

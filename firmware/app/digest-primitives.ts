@@ -8,7 +8,7 @@
 // Portable: the digest class is passed in (the device adapter passes the
 // SDK's, the tests a node:crypto fake), so this file imports no Moddable
 // module.
-import { equalBytes, fromHex, noblePrimitivesWith, type Primitives } from '../core/index.js';
+import { equalBytes, fromHex, noblePrimitivesWith, tallyError, type Primitives } from '../core/index.js';
 
 /**
  * What this provider uses of the SDK's `Digest` (modules/crypt/digest/crypt.js,
@@ -86,4 +86,16 @@ export function digestPrimitives(Digest: NativeDigestClass, name = 'native diges
       return [out1, out2, hmac(prk, [out2, THREE])];
     },
   };
+}
+
+/**
+ * The provider, or error 2008 when the digest fails its known-answer test.
+ * A card whose core is preloaded cannot fall back to @noble's hashing: noble's
+ * SHA-2 scratch arrays are module-scope typed arrays, read-only after preload
+ * (docs/firmware-memory.md), so the device fails closed instead.
+ */
+export function requireDigestPrimitives(Digest: NativeDigestClass, name?: string): Primitives {
+  const p = digestPrimitives(Digest, name);
+  if (!p) throw tallyError(2008, `${name ?? 'native digest'}: SHA-256 or SHA-512 of "abc" gave a wrong answer`);
+  return p;
 }

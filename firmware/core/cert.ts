@@ -1,6 +1,7 @@
 // The authority's certificate for a card: which keys belong to which card
 // and account, how much it may spend offline in total, and for which
 // authority epochs. Cards have no clock: validity is an epoch range.
+import { LazyPattern, type TextPattern } from './pattern.js';
 import { decodeCanonical } from './cbor.js';
 import { equalBytes, toHex } from './bytes.js';
 import { fail } from './errors.js';
@@ -13,8 +14,9 @@ export const CERT_VERSION = 1;
 export const CERT_MAX_BYTES = 384;
 /** Largest amount anywhere in Tally, in minor units (2^48 - 1). */
 export const AMOUNT_MAX = 2 ** 48 - 1;
-export const ACCOUNT_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
-export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+// LazyPattern, not RegExp: a preloaded module may hold no RegExp (pattern.ts).
+export const ACCOUNT_PATTERN: TextPattern = new LazyPattern('^[A-Za-z0-9_-]{1,32}$');
+export const CURRENCY_PATTERN: TextPattern = new LazyPattern('^[A-Z]{3}$');
 
 export interface CertificateFields {
   cardId: Uint8Array;

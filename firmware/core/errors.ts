@@ -30,6 +30,7 @@ export const ErrorTable = {
   2005: ['CERT_NOT_YET_VALID', 'the certificate epoch range has not started'],
   2006: ['CERT_MISMATCH', 'the certificate does not belong to this card or key'],
   2007: ['CRYPTO_LOW_ORDER', 'a Diffie-Hellman result is all zero (low-order public key)'],
+  2008: ['CRYPTO_SELF_TEST', 'the native hash failed its known-answer test; the card makes and checks no keys'],
   // 3xxx: the Noise channel
   3001: ['CHANNEL_OUT_OF_ORDER', 'a handshake or transport call came in the wrong order'],
   3002: ['CHANNEL_DECRYPT', 'a message failed authentication (wrong key, altered or replayed)'],

@@ -6,6 +6,7 @@
 import { activePrimitives, sha256 } from './primitives.js';
 import { checkBytes, concat, equalBytes, utf8 } from './bytes.js';
 import { ArgumentError, fail } from './errors.js';
+import { defineHiddenMethods } from './hidden.js';
 
 export type Random = (n: number) => Uint8Array;
 
@@ -48,65 +49,77 @@ export function checkSignature(tag: SignTag, body: Uint8Array, signature: Uint8A
   if (!verifySignature(tag, body, signature, publicKey)) fail(2001, what);
 }
 
-/** An Ed25519 key pair whose secret stays inside. */
+/** An Ed25519 key pair whose secret stays inside (in a closure: see hidden.ts). */
 export class Signer {
   readonly publicKey: Uint8Array;
-  readonly #seed: Uint8Array;
+  // Hidden closures over the seed (hidden.ts); subclasses may override sign().
+  private declare readonly signWithSeed: (message: Uint8Array) => Uint8Array;
+  private declare readonly copySeed: () => Uint8Array;
   constructor(seed: Uint8Array) {
-    this.#seed = Uint8Array.from(checkBytes(seed, 'seed', KEY_BYTES));
-    this.publicKey = activePrimitives().ed25519PublicKey(this.#seed);
+    const secret = Uint8Array.from(checkBytes(seed, 'seed', KEY_BYTES));
+    this.publicKey = activePrimitives().ed25519PublicKey(secret);
+    defineHiddenMethods(this, {
+      signWithSeed: (message: Uint8Array): Uint8Array => activePrimitives().ed25519Sign(message, secret),
+      copySeed: (): Uint8Array => Uint8Array.from(secret),
+    });
   }
   static generate(random: Random): Signer {
     return new Signer(random(KEY_BYTES));
   }
   sign(tag: SignTag, body: Uint8Array): Uint8Array {
-    return activePrimitives().ed25519Sign(signedMessage(tag, body), this.#seed);
+    return this.signWithSeed(signedMessage(tag, body));
   }
   /** The seed, for the key store of the device that owns it. Never send it anywhere. */
   exportSecret(): Uint8Array {
-    return Uint8Array.from(this.#seed);
+    return this.copySeed();
   }
   toJSON(): { publicKey: string } {
     return { publicKey: '(ed25519 public key)' };
   }
 }
 
-/** An X25519 static key pair for the Noise channel; the secret stays inside. */
+/** What the Noise channel needs of a static key (DhKey.keyPair). */
+export interface DhKeyPair {
+  secretKey: Uint8Array;
+  publicKey: Uint8Array;
+  staticDh(remote: Uint8Array): Uint8Array;
+}
+
+/** An X25519 static key pair for the Noise channel; the secret stays inside (in a closure). */
 export class DhKey {
   readonly publicKey: Uint8Array;
-  readonly #secret: Uint8Array;
-  constructor(secret: Uint8Array) {
-    this.#secret = Uint8Array.from(checkBytes(secret, 'secret', KEY_BYTES));
-    this.publicKey = activePrimitives().x25519PublicKey(this.#secret);
-  }
-  static generate(random: Random): DhKey {
-    return new DhKey(random(KEY_BYTES));
-  }
   /**
    * The Noise library needs the raw pair; only the channel code on this card
    * calls this. Static-static DH results are remembered for the last few
    * peers (RAM only, never written anywhere), so a repeat payment between the
    * same two cards costs one X25519 less.
    */
-  keyPair(): { secretKey: Uint8Array; publicKey: Uint8Array; staticDh(remote: Uint8Array): Uint8Array } {
-    return { secretKey: this.#secret, publicKey: this.publicKey, staticDh: (remote) => this.#staticDh(remote) };
+  declare readonly keyPair: () => DhKeyPair;
+  declare readonly exportSecret: () => Uint8Array;
+  constructor(secret: Uint8Array) {
+    const own = Uint8Array.from(checkBytes(secret, 'secret', KEY_BYTES));
+    this.publicKey = activePrimitives().x25519PublicKey(own);
+    const peers: { key: Uint8Array; shared: Uint8Array }[] = [];
+    const staticDh = (remote: Uint8Array): Uint8Array => {
+      const i = peers.findIndex((p) => equalBytes(p.key, remote));
+      if (i >= 0) {
+        const hit = peers.splice(i, 1)[0]!;
+        peers.unshift(hit);
+        return hit.shared;
+      }
+      const shared = activePrimitives().x25519(own, remote);
+      peers.unshift({ key: Uint8Array.from(remote), shared });
+      if (peers.length > STATIC_DH_PEERS) peers.pop();
+      return shared;
+    };
+    const publicKey = this.publicKey;
+    defineHiddenMethods(this, {
+      keyPair: (): DhKeyPair => ({ secretKey: own, publicKey, staticDh }),
+      exportSecret: (): Uint8Array => Uint8Array.from(own),
+    });
   }
-
-  readonly #peers: { key: Uint8Array; shared: Uint8Array }[] = [];
-  #staticDh(remote: Uint8Array): Uint8Array {
-    const i = this.#peers.findIndex((p) => equalBytes(p.key, remote));
-    if (i >= 0) {
-      const hit = this.#peers.splice(i, 1)[0]!;
-      this.#peers.unshift(hit);
-      return hit.shared;
-    }
-    const shared = activePrimitives().x25519(this.#secret, remote);
-    this.#peers.unshift({ key: Uint8Array.from(remote), shared });
-    if (this.#peers.length > STATIC_DH_PEERS) this.#peers.pop();
-    return shared;
-  }
-  exportSecret(): Uint8Array {
-    return Uint8Array.from(this.#secret);
+  static generate(random: Random): DhKey {
+    return new DhKey(random(KEY_BYTES));
   }
   toJSON(): { publicKey: string } {
     return { publicKey: '(x25519 public key)' };

@@ -69,6 +69,7 @@ export {
 export type { KindName, RecordBody, PaymentBody, ReceiptBody, ReceiptInBody, LoadBody, AckBody, ChainRecord, Load, Ack, EpochNote, Revocations } from './records.js';
 export type { Flash, Link, Tick, Confirm, ConfirmRequest, Screen } from './ports.js';
 export { createHandshake, x25519KeyPair, CipherState, NOISE_MAX_MESSAGE } from './noise/index.js';
+export { LazyPattern, type TextPattern } from './pattern.js';
 export type { NoiseHandshake, NoiseTransport, NoiseKeyPair, NoiseConfig, NoiseProtocol, NoisePattern, NoisePskModifier } from './noise/index.js';
 export { SerialError } from './errors.js';
 export { crc32 } from './crc32.js';

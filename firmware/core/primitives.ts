@@ -133,12 +133,18 @@ export const sha256 = (...parts: Uint8Array[]): Uint8Array => current.sha256(...
 export const hmacSha256 = (key: Uint8Array, ...parts: Uint8Array[]): Uint8Array => current.hmacSha256(key, ...parts);
 
 /**
- * Builds noble's Ed25519 base-point table (window 6, set by noble) now rather
+ * Builds noble's Ed25519 base-point tables (window 6, set by noble) now rather
  * than at the first key operation. The firmware bundle calls it at module
- * evaluation (scripts/build-core.mjs), so under XS preload the table is made
- * on the build machine and lives in flash; and noble's table cache, a WeakMap
- * that preload makes read-only, never needs a write at run time.
+ * evaluation (scripts/build-core.mjs), so under XS preload the tables are made
+ * on the build machine and live in flash; and noble's table cache, a WeakMap
+ * that preload makes read-only, never needs a write at run time. noble keeps
+ * up to two tables for the base point: one of the scalar's width
+ * (verification, multiplyUnsafe; and signing when no random source for
+ * blinding exists, as on XS) and, where globalThis.crypto exists (V8), a wider
+ * one for the blinded multiply of signing. Both calls below make sure each
+ * table a later operation needs exists already.
  */
 export function precomputeBaseTable(): void {
   ed25519.Point.BASE.multiply(2n);
+  ed25519.Point.BASE.multiplyUnsafe(2n);
 }

@@ -2,6 +2,7 @@
 // with small integer keys; unknown keys, missing keys and wrong types are
 // refused with code 1012 (1013 for an integer out of its field's range),
 // naming the structure and the field so the message says what to fix.
+import type { TextPattern } from './pattern.js';
 import type { CborKey, CborMap, CborValue } from './cbor.js';
 import { fail } from './errors.js';
 
@@ -51,7 +52,7 @@ export class MapReader {
     return v;
   }
 
-  text(key: number, field: string, pattern: RegExp): string {
+  text(key: number, field: string, pattern: TextPattern): string {
     const v = this.get(key, field, false);
     if (typeof v !== 'string' || !pattern.test(v)) return fail(1012, `${this.what}.${field} must be text matching ${pattern.source}`);
     return v;

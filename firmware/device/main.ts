@@ -29,16 +29,25 @@ function log(line: string): void {
 
 export default function main(): void {
   // Before any key is made or checked: hashing on the SDK's native digest.
-  usePrimitives(openPrimitives(log));
+  // If it fails its self-test (2008) the card fails closed: no ledger, so no
+  // keys are loaded, made or used, and the screen shows the error.
+  let failure: { code: number; message: string } | null = null;
+  try {
+    usePrimitives(openPrimitives(log));
+  } catch (e) {
+    failure = asCoded(e);
+    log(`primitives: E${failure.code}`);
+  }
   const screen = openScreen(deviceConfig, log);
   if (!screen) return;
   let flash: RawFlash | null = null;
-  let flashError: { code: number; message: string } | null = null;
-  try {
-    flash = openLedgerFlash(deviceConfig);
-  } catch (e) {
-    flashError = asCoded(e);
-    log(`ledger flash: E${flashError.code}`);
+  if (!failure) {
+    try {
+      flash = openLedgerFlash(deviceConfig);
+    } catch (e) {
+      failure = asCoded(e);
+      log(`ledger flash: E${failure.code}`);
+    }
   }
   const app = startApp(
     {
@@ -57,7 +66,7 @@ export default function main(): void {
     },
     { flow: { deviceName: deviceConfig.deviceName, tap: { minRssi: deviceConfig.tapRssi } } },
   );
-  if (flashError) app.flow.fail(flashError);
+  if (failure) app.flow.fail(failure);
   else if (deviceConfig.authorities.length === 0) log('no trusted authority key in this build: provisioning will be refused');
   openButtons(deviceConfig, (button, pressed) => app.edge(button, pressed));
 }

@@ -20,4 +20,5 @@ export type OpenLedgerFlash = (config: DeviceConfig) => RawFlash;
 export type OpenRadio = (config: DeviceConfig, log: (line: string) => void) => Radio;
 export type OpenButtons = (config: DeviceConfig, edge: (button: ButtonId, pressed: boolean) => void) => { close(): void };
 export type OpenScreen = (config: DeviceConfig, log: (line: string) => void) => PanelScreen | null;
+/** The hashing provider; throws 2008 when the native digest fails its known-answer test. */
 export type OpenPrimitives = (log: (line: string) => void) => Primitives;

@@ -3,16 +3,17 @@
 // modules/crypt/digest/kcl/fips180.c), the rest on @noble (the SDK has no
 // Poly1305, Curve25519 or Ed25519). Manifests map `tally/device/primitives`
 // here and include $(MODDABLE)/modules/crypt/digest/manifest.json.
+//
+// No fallback to @noble's hashing: the core is preloaded, and noble's SHA-2
+// writes module-scope scratch arrays that preload makes read-only. A digest
+// that fails its known-answer test throws 2008; main.ts then shows it and
+// starts no card.
 import { Digest } from 'crypt';
-import { noblePrimitives, type Primitives } from '../core/index.js';
-import { digestPrimitives, type NativeDigestClass } from '../app/digest-primitives.js';
+import type { Primitives } from '../core/index.js';
+import { requireDigestPrimitives, type NativeDigestClass } from '../app/digest-primitives.js';
 import type { OpenPrimitives } from './platform.js';
 
-export const openPrimitives: OpenPrimitives = (log): Primitives => {
+export const openPrimitives: OpenPrimitives = (): Primitives =>
   // The SDK typings declare write() for strings and ArrayBuffers only; the C
   // side takes Uint8Array views too (modCrypt.c resolveBuffer -> xsmcGetBuffer).
-  const p = digestPrimitives(Digest as unknown as NativeDigestClass, 'moddable crypt');
-  if (p) return p;
-  log('native digest failed its known-answer test: hashing with @noble');
-  return noblePrimitives;
-};
+  requireDigestPrimitives(Digest as unknown as NativeDigestClass, 'moddable crypt');

@@ -1,7 +1,7 @@
 // Bytes in JSON (hex for ids and hashes, base64url for blobs) and a strict
 // reader for request bodies: unknown, missing or mistyped fields are refused
 // with 7002, naming the field.
-import { AMOUNT_MAX } from '../../firmware/core/index.js';
+import { AMOUNT_MAX, type TextPattern } from '../../firmware/core/index.js';
 import { refuse } from './fail.js';
 
 const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.length);
@@ -52,12 +52,12 @@ export class Fields {
   private bad(name: string, expected: string): never {
     return refuse(7002, `${this.what}.${name} must be ${expected}`);
   }
-  text(name: string, pattern: RegExp): string {
+  text(name: string, pattern: TextPattern): string {
     const v = this.get(name);
     if (typeof v !== 'string' || !pattern.test(v)) this.bad(name, `text matching ${pattern.source}`);
     return v;
   }
-  optText(name: string, pattern: RegExp): string | undefined {
+  optText(name: string, pattern: TextPattern): string | undefined {
     return this.has(name) ? this.text(name, pattern) : undefined;
   }
   /** A whole number in min..max (amounts default to 1..2^48-1). */

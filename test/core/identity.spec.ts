@@ -56,6 +56,19 @@ describe('identity', () => {
     assert.ok(!json.includes(toHex(card.dh.exportSecret())));
   });
 
+  it('holds secrets in closures: no enumerable property, none writable, no #private WeakMap (preload)', () => {
+    for (const o of [card.signer, card.dh] as object[]) {
+      assert.deepEqual(Object.keys(o), ['publicKey']);
+      const spread = JSON.stringify({ ...o }, (_k, v: unknown) => (v instanceof Uint8Array ? toHex(v) : v));
+      assert.ok(!spread.includes(toHex(card.signer.exportSecret())) && !spread.includes(toHex(card.dh.exportSecret())));
+      for (const name of Object.getOwnPropertyNames(o)) {
+        const d = Object.getOwnPropertyDescriptor(o, name)!;
+        if (typeof d.value === 'function') assert.ok(!d.enumerable && !d.writable && !d.configurable, name);
+        else assert.ok(d.value instanceof Uint8Array && d.value.length === 32, `${name} is only the public key`);
+      }
+    }
+  });
+
   it('separates signing domains: a signature over one structure fails as another', () => {
     const body = new Uint8Array([1, 2, 3]);
     const sig = card.signer.sign('payment', body);

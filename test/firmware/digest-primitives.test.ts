@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as core from '../../firmware/core/index.js';
-import { digestPrimitives, type NativeDigestClass } from '../../firmware/app/digest-primitives.js';
+import { digestPrimitives, requireDigestPrimitives, type NativeDigestClass } from '../../firmware/app/digest-primitives.js';
 import { World, runPayment } from '../core/card-fixture.js';
 import { goldenOutputs } from '../core/golden.js';
 import { FakeDigest } from './fake-crypt.js';
@@ -209,6 +209,9 @@ describe('firmware: device primitives on the native digest agree with @noble', (
       }
     }
     assert.equal(digestPrimitives(Wrong as unknown as NativeDigestClass), null);
+    // The device fails closed (no @noble hashing after preload): a coded error.
+    assert.throws(() => requireDigestPrimitives(Wrong as unknown as NativeDigestClass, 'wrong'), (e: unknown) => (e as core.TallyError).code === 2008);
+    assert.equal(requireDigestPrimitives(FakeDigest as unknown as NativeDigestClass).name, 'native digest');
   });
 });
 

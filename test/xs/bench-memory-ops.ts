@@ -6,7 +6,12 @@
 // Two card cores in one XS machine, as in the card benchmark, with the
 // authority that provisions them and their NOR flash in memory (4 sectors of
 // sectors given by the caller: counted in the chunk figures, not in a device's RAM).
+// Hashing is on the device provider over a digest in the Node parent, as on a
+// card (Moddable's native Digest): under preload @noble's SHA-2 cannot run.
+import { usePrimitives } from '../../firmware/core/index.js';
+import { requireDigestPrimitives } from '../../firmware/app/digest-primitives.js';
 import { World, runPayment, type TestCard } from '../core/card-fixture.js';
+import { HostDigest } from './xs-digest.js';
 
 export interface XsMemory {
   slots: number;
@@ -16,9 +21,19 @@ export interface XsMemory {
   keys: number;
 }
 
+/** What preload's aliasing would cost: see xsPreloadDirty() in test/xs/native/tally-memory.c. */
+export interface XsDirty {
+  instances: number;
+  closures: number;
+  slots: number;
+  itemBytes: number;
+  aliasable: number;
+}
+
 interface XsGlobals {
   gc(): void;
   xsMemory(): string;
+  xsPreloadDirty(): string;
   tallyCommands: Record<string, (msg: Record<string, unknown>) => unknown>;
 }
 const g = globalThis as unknown as XsGlobals;
@@ -31,7 +46,14 @@ function live(): XsMemory {
   return JSON.parse(g.xsMemory()) as XsMemory;
 }
 
+g.tallyCommands.memDirty = (): XsDirty => {
+  g.gc();
+  return JSON.parse(g.xsPreloadDirty()) as XsDirty;
+};
+
+/** The device's hashing provider (a native digest: here answered by the Node parent), then the authority. */
 g.tallyCommands.memWorld = (msg): XsMemory => {
+  usePrimitives(requireDigestPrimitives(HostDigest, 'host digest'));
   world = new World({ seed: 0x3e3, sectors: Number(msg.sectors), sectorBytes: Number(msg.sectorBytes) });
   return live();
 };
@@ -45,7 +67,7 @@ g.tallyCommands.memCard = (msg): XsMemory => {
   return live();
 };
 
-/** The first payment between the two cards. */
+/** A payment between the two cards (the first, then a repeat: the peer's certificate is cached). */
 g.tallyCommands.memPay = (): XsMemory => {
   if (!cards?.payer || !cards.payee) throw new Error('memCard payer and payee first');
   const r = runPayment(cards.payer, cards.payee, { amount: 12_50 });

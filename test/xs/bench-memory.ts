@@ -17,7 +17,7 @@
 // Both cards, their authority and their flash (4 × 4 KiB, in chunks) share
 // one machine, so the run-time rows are an upper bound for one card.
 // --no-preload skips the freeze (everything mutable, as without preload).
-import type { XsMemory } from './bench-memory-ops.js';
+import type { XsDirty, XsMemory } from './bench-memory-ops.js';
 import { XsHarness } from './harness.js';
 
 const SLOT_BYTES_ESP32 = 16;
@@ -51,11 +51,18 @@ async function start(): Promise<{ h: XsHarness; rows: Row[] }> {
     },
     afterCore: async (x) => {
       rows.push({ label: 'core bundle + base table', m: (await x.call<XsMemory>('mem')).value });
-      if (preload) await x.worker.evaluate('xsPreloadFreeze();');
+      if (preload) {
+        // The linker refuses RegExp and generator instances (test/xs/preload.test.ts checks it too).
+        await x.worker.evaluate(
+          "{ const f = JSON.parse(xsPreloadFreeze()); if (f.regexps || f.generators) throw new Error('the XS linker would refuse the core: ' + JSON.stringify(f)); }",
+        );
+      }
     },
   });
   return { h, rows };
 }
+
+let dirty: { before: XsDirty; after: XsDirty } | undefined;
 
 /** Runs the steps in a fresh worker; with `fix`, the heap is fixed after preload to that many free slots/bytes. */
 async function run(steps: string[], fix?: { slots: number; bytes: number }): Promise<Row[] | null> {
@@ -77,11 +84,13 @@ async function run(steps: string[], fix?: { slots: number; bytes: number }): Pro
       }`);
     }
     rows.push({ label: 'fixture loaded', m: (await h.call<XsMemory>('mem')).value });
+    const before = preload && !fix ? (await h.call<XsDirty>('memDirty')).value : undefined;
     for (const step of steps) {
       const [op, name] = step.split(':');
       const args = { sectors: FLASH_SECTORS, sectorBytes: FLASH_SECTOR_BYTES, ...(name ? { name } : {}) };
       rows.push({ label: step, m: (await h.call<XsMemory>(op!, args)).value });
     }
+    if (before) dirty = { before, after: (await h.call<XsDirty>('memDirty')).value };
     return rows;
   } catch (e) {
     if (fix && /code 11|not enough memory/.test(String((e as Error).message))) return null;
@@ -103,7 +112,7 @@ async function peak(steps: string[], what: 'slots' | 'bytes', hi: number, step: 
   return hi;
 }
 
-const steps = ['memWorld', 'memCard:payer', 'memCard:payee', 'memPay'];
+const steps = ['memWorld', 'memCard:payer', 'memCard:payee', 'memPay:first', 'memPay:repeat'];
 const rows = await run(steps);
 if (!rows) throw new Error('unreachable');
 const base = rows[1]!.m;
@@ -120,12 +129,21 @@ for (const r of rows.slice(3)) {
   const d = { slots: r.m.slots - fixture.slots, chunks: r.m.chunks - fixture.chunks, keys: r.m.keys - fixture.keys };
   console.log(`| RAM after ${r.label} | ${d.slots} | ${kb(d.slots * SLOT_BYTES_ESP32)} | ${kb(d.chunks)} | ${d.keys} |`);
 }
+if (dirty) {
+  // Preloaded objects and module variables written at run time: a RAM copy each on a device
+  // (here they are written in place, so the rows above do not hold them).
+  const { before: b, after: a } = dirty;
+  const slots = a.slots - b.slots;
+  console.log(`| RAM aliases of preloaded objects written by the steps: ${a.instances - b.instances} objects, ${a.closures - b.closures} module variables | ${slots} | ${kb(slots * SLOT_BYTES_ESP32)} | ${kb(a.itemBytes - b.itemBytes)} (array items) | |`);
+  console.log(`| RAM alias table (outside the XS heap): one pointer per aliasable preloaded object or variable, ${a.aliasable} (incl. built-ins) | | ${kb(a.aliasable * 4)} | | |`);
+}
 const cardSteps: [string, string[]][] = [
   ['authority + first key generation (one card)', ['memWorld', 'memCard:payer']],
-  ['authority + two cards + first payment', steps],
+  ['authority + two cards + first payment', steps.slice(0, 4)],
+  ['authority + two cards + first and repeat payment', steps],
 ];
 for (const [label, s] of cardSteps) {
   const slots = await peak(s, 'slots', 16384, 128);
   const bytes = await peak(s, 'bytes', 1 << 18, 4096);
-  console.log(`| RAM peak: ${label} | ${slots} | ${kb(slots * SLOT_BYTES_ESP32)} | ${kb(bytes)} (incl. ${kb(flashBytes * (s.length - 2))} of in-memory flash) | |`);
+  console.log(`| RAM peak: ${label} | ${slots} | ${kb(slots * SLOT_BYTES_ESP32)} | ${kb(bytes)} (incl. ${kb(flashBytes * Math.min(2, s.length - 1))} of in-memory flash) | |`);
 }

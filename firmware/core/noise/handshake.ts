@@ -5,6 +5,7 @@
 // - every failure leaves as a TallyError with a code;
 // - any call that throws kills the handshake: every later call throws 3001;
 // - a transport decrypt that fails changes nothing (the nonce stays put).
+import { LazyPattern } from '../pattern.js';
 import { activePrimitives } from '../primitives.js';
 import { checkBytes, utf8 } from '../bytes.js';
 import { ArgumentError, TallyError, fail, tallyError } from '../errors.js';
@@ -64,7 +65,8 @@ const PATTERNS: Readonly<Record<NoisePattern, PatternRow>> = {
   IX: [false, false, 'e,s|e,ee,se,s,es'],
 };
 
-const PROTOCOL_RE = /^Noise_([NKXI][NKX])(?:psk([0-9]))?_25519_ChaChaPoly_SHA256$/;
+// Compiled on first use: a preloaded module may hold no RegExp (pattern.ts).
+const PROTOCOL_RE = new LazyPattern('^Noise_([NKXI][NKX])(?:psk([0-9]))?_25519_ChaChaPoly_SHA256$');
 
 interface Parsed {
   preI: boolean;

@@ -5,12 +5,15 @@ import { hmacSha256, sha256 } from '../primitives.js';
 import { compareBytes, concat, equalBytes, toHex, utf8 } from '../bytes.js';
 import { decodeCertificate, verifyCertificate, type Certificate, type TrustedAuthorities } from '../cert.js';
 import { fail } from '../errors.js';
+import { defineHiddenMethods } from '../hidden.js';
 import type { NoiseProtocol } from '../noise/index.js';
 import { NONCE_BYTES, type Revocations } from '../records.js';
 
 export const PAYMENT_PROTOCOL: NoiseProtocol = 'Noise_IKpsk2_25519_ChaChaPoly_SHA256';
 /** Noise prologue of every payment session. */
-export const PAYMENT_PROLOGUE = utf8('tally/v1/payment');
+// ASCII, converted without TextEncoder: under preload this runs in the XS
+// linker, before the firmware installs the TextEncoder global (device/main.ts).
+export const PAYMENT_PROLOGUE = Uint8Array.from('tally/v1/payment', (c) => c.charCodeAt(0));
 
 /** The 4-digit code both screens show for tap pairing: SHA-256("tally/v1/code" || h), first 4 bytes big-endian, mod 10000. */
 export function comparisonCode(handshakeHash: Uint8Array): string {
@@ -82,20 +85,23 @@ export function isRevoked(list: Revocations | undefined, card: Uint8Array): bool
  * derived from the card's signing secret and never leaves the card.
  */
 export class NonceIssuer {
-  readonly #key: Uint8Array;
+  /** A nonce for this payer, amount and currency, issued at chain seq `issuedAt`. */
+  declare readonly make: (issuedAt: number, salt: Uint8Array, payer: Uint8Array, amount: number, currency: string) => Uint8Array;
   constructor(signingSecret: Uint8Array) {
-    this.#key = sha256(concat(utf8('tally/v1/nonce-key'), signingSecret));
-  }
-
-  make(issuedAt: number, salt: Uint8Array, payer: Uint8Array, amount: number, currency: string): Uint8Array {
-    const head = new Uint8Array(8);
-    head[0] = issuedAt >>> 24;
-    head[1] = (issuedAt >>> 16) & 255;
-    head[2] = (issuedAt >>> 8) & 255;
-    head[3] = issuedAt & 255;
-    head.set(salt.subarray(0, 4), 4);
-    const mac = hmacSha256(this.#key, utf8('tally/v1/nonce'), head, payer, u64(amount), utf8(currency));
-    return concat(head, mac.subarray(0, NONCE_BYTES - 8));
+    // The key lives in this closure only (hidden.ts).
+    const key = sha256(concat(utf8('tally/v1/nonce-key'), signingSecret));
+    defineHiddenMethods(this, {
+      make(issuedAt: number, salt: Uint8Array, payer: Uint8Array, amount: number, currency: string): Uint8Array {
+        const head = new Uint8Array(8);
+        head[0] = issuedAt >>> 24;
+        head[1] = (issuedAt >>> 16) & 255;
+        head[2] = (issuedAt >>> 8) & 255;
+        head[3] = issuedAt & 255;
+        head.set(salt.subarray(0, 4), 4);
+        const mac = hmacSha256(key, utf8('tally/v1/nonce'), head, payer, u64(amount), utf8(currency));
+        return concat(head, mac.subarray(0, NONCE_BYTES - 8));
+      },
+    });
   }
 
   /** The issuedAt of a nonce this card made for exactly this payer, amount and currency; undefined otherwise. */

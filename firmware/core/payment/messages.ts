@@ -7,6 +7,7 @@
 //   4  plaintext error (only before a channel exists: unauthenticated)
 // Application messages are deterministic CBOR maps with small integer keys,
 // key 1 naming the message; decoders are strict (schema.ts) and bounded.
+import { LazyPattern } from '../pattern.js';
 import { concat } from '../bytes.js';
 import { decodeCanonical, encodeCanonical, type CborValue } from '../cbor.js';
 import { AMOUNT_MAX, CERT_MAX_BYTES, CURRENCY_PATTERN } from '../cert.js';
@@ -138,7 +139,8 @@ function errorText(s: string): string {
   return String(s).replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, ERROR_TEXT_MAX);
 }
 
-const TEXT_RE = /^[^\u0000-\u001f\u007f]{0,200}$/;
+// Compiled on first use: a preloaded module may hold no RegExp (pattern.ts).
+const TEXT_RE = new LazyPattern('^[^\\u0000-\\u001f\\u007f]{0,200}$');
 
 /** Decodes any application message strictly; 1xxx for anything malformed. */
 export function decodeMessage(bytes: Uint8Array): AppMessage {

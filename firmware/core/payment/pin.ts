@@ -11,6 +11,7 @@ import { sha256 } from '../primitives.js';
 import { concat, equalBytes, utf8 } from '../bytes.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Tick } from '../ports.js';
+import { defineHiddenMethods } from '../hidden.js';
 
 export const PIN_ATTEMPTS = 3;
 export const PIN_BACKOFF_MS = 30_000;
@@ -19,7 +20,10 @@ export const PIN_BACKOFF_MAX_MS = 3_600_000;
 const digest = (pin: string): Uint8Array => sha256(concat(utf8('tally/v1/pin'), utf8(pin)));
 
 export class PinGate {
-  readonly #hash: Uint8Array | undefined;
+  /** Whether confirmations need the PIN. */
+  readonly required: boolean;
+  /** Checks a PIN (constant time); with no PIN set, any answer passes. */
+  declare readonly matches: (pin: string | undefined) => boolean;
   private lastFailureMs: number;
 
   constructor(
@@ -27,13 +31,13 @@ export class PinGate {
     private readonly ledger: Ledger,
     private readonly tick: Tick,
   ) {
-    this.#hash = pin === undefined ? undefined : digest(pin);
+    // The PIN's hash lives in this closure only (hidden.ts).
+    const hash = pin === undefined ? undefined : digest(pin);
+    this.required = hash !== undefined;
+    defineHiddenMethods(this, {
+      matches: (given: string | undefined): boolean => hash === undefined || (typeof given === 'string' && given.length <= 64 && equalBytes(digest(given), hash)),
+    });
     this.lastFailureMs = tick.nowMs();
-  }
-
-  /** Whether confirmations need the PIN. */
-  get required(): boolean {
-    return this.#hash !== undefined;
   }
 
   get failures(): number {
@@ -51,12 +55,6 @@ export class PinGate {
     if (f < PIN_ATTEMPTS) return 0;
     const backoff = Math.min(PIN_BACKOFF_MS * 2 ** Math.min(f - PIN_ATTEMPTS, 20), PIN_BACKOFF_MAX_MS);
     return Math.max(0, this.lastFailureMs + backoff - this.tick.nowMs());
-  }
-
-  /** Checks a PIN (constant time); false when none is set but one was given is not possible: no PIN means any answer passes. */
-  matches(pin: string | undefined): boolean {
-    if (this.#hash === undefined) return true;
-    return typeof pin === 'string' && pin.length <= 64 && equalBytes(digest(pin), this.#hash);
   }
 
   /** Records a failed attempt (a ledger note). */
