@@ -1,8 +1,9 @@
 // The card firmware's entry point (the manifest's creation.main).
 //
 // The first import installs TextEncoder and TextDecoder as globals, which the
-// card core expects; ES modules evaluate in import order, so that happens
-// before the core bundle (imported through the app) is evaluated.
+// card core uses at run time. (The core's bundle is preloaded on the boards:
+// the XS linker evaluates it at build time, before any of this runs, so it
+// creates no encoder or decoder while it loads.)
 import './globals.js';
 import { openButtons } from 'tally/device/buttons';
 import { openLedgerFlash } from 'tally/device/ledger-flash';
