@@ -4,71 +4,20 @@
 // SDK manifest provides), the GATT service, and scripts/firmware.mjs.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { TallyError } from '../../firmware/core/index.js';
 import { OFFER_UUID, RX_UUID, SERVICE_UUID, TX_UUID } from '../../firmware/app/ble-ids.js';
 import { BUTTON_IDS } from '../../firmware/app/buttons.js';
 import { LEDGER_PARTITION, MIN_LEDGER_SECTORS, checkLayout, parsePartitions, parseSize } from '../../firmware/app/partitions.js';
+import { TARGETS, json, modulesFor, providedFor, root, xsSpecifier, type Target } from './module-map.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (p: string): string => readFileSync(join(root, p), 'utf8');
-const json = (p: string): Record<string, any> => JSON.parse(read(p)) as Record<string, any>;
 const code = (n: number) => (e: unknown) => (e as TallyError).code === n;
 
-const TARGETS = { m5core_ink: 'targets/m5core_ink.json', esp32: 'targets/esp32.json', lin: 'targets/lin.json' } as const;
-type Target = keyof typeof TARGETS;
 const FLASH_4MB = 4 * 1024 * 1024;
-
-/** The SDK modules each manifest our manifests include provides (the ones the firmware imports). */
-const SDK_PROVIDES: Record<string, string[]> = {
-  '$(MODDABLE)/examples/manifest_base.json': ['timer'],
-  '$(MODDABLE)/examples/manifest_typings.json': [],
-  '$(MODDABLE)/examples/manifest_commodetto.json': ['commodetto/Poco', 'commodetto/Bitmap'],
-  '$(MODDABLE)/modules/data/qrcode/manifest.json': ['qrcode'],
-  '$(MODDABLE)/modules/data/text/encoder/manifest.json': ['text/encoder'],
-  '$(MODDABLE)/modules/data/text/decoder/manifest.json': ['text/decoder'],
-  '$(MODDABLE)/modules/files/preference/manifest.json': ['preference'],
-  '$(MODDABLE)/modules/crypt/digest/manifest.json': ['crypt'],
-  '$(MODDABLE)/modules/files/flash/manifest.json': ['flash'],
-  '$(MODDABLE)/modules/files/file/manifest.json': ['file'],
-  // modules/io/manifest.json includes manifests/<platform>/manifest.json: ESP32 maps every
-  // embedded:io class; lin (modules/io/manifests/lin/manifest.json) only serial and sockets.
-  '$(MODDABLE)/modules/io/manifest.json': ['embedded:io/serial', 'embedded:io/digital', 'embedded:io/spi'],
-  '$(MODDABLE)/modules/network/ble/manifest_server.json': ['bleserver', 'btutils', 'gap'],
-  '$(MODDABLE)/modules/network/ble/manifest_client.json': ['bleclient', 'btutils', 'gatt'],
-};
-/** What an SDK manifest does not provide on a platform although it does on the ESP32. */
-const SDK_MISSING: Record<string, Partial<Record<Target, string[]>>> = {
-  '$(MODDABLE)/modules/io/manifest.json': { lin: ['embedded:io/digital', 'embedded:io/spi'] },
-};
-
-/**
- * The specifier XS looks up for `spec` imported by the module named `referrer`,
- * as fxFindModule does in xs/platforms/mc/xsHosts.c (and xs/tools/xsl.c for
- * preloaded modules): a last-component ".js" or ".mjs" is dropped, and "./" or
- * ONE "../" is resolved against the referrer's name; "../../" is not.
- * Undefined where XS finds nothing.
- */
-function xsSpecifier(referrer: string, spec: string): string | undefined {
-  const dot = spec.startsWith('./') ? 1 : spec.startsWith('../') ? 2 : 0;
-  let name = spec;
-  const last = name.lastIndexOf('/');
-  const ext = name.lastIndexOf('.');
-  if (ext > last && ['.js', '.mjs'].includes(name.slice(ext))) name = name.slice(0, ext);
-  if (!dot) return name;
-  let base = '/' + referrer;
-  base = base.slice(0, base.lastIndexOf('/'));
-  if (dot === 2) {
-    const up = base.lastIndexOf('/');
-    if (up < 0) return undefined;
-    base = base.slice(0, up);
-  }
-  const path = (base + name.slice(dot)).slice(1);
-  return path.split('/').includes('..') || path.split('/').includes('.') ? undefined : path;
-}
 
 // From npm run bench:memory under preload (docs/firmware-memory.md): the XS
 // heap slots of the authority, two cards and a first and repeat payment plus
@@ -80,56 +29,6 @@ const ESP32_SLOT_BYTES = 16;
 const ALIAS_TABLE_BYTES = 4468 * 4;
 const COREINK_FREE_BYTES = 190_000;
 const SYSTEM_RESERVE_BYTES = 8 * 1024;
-
-/** Always there: mcconfig generates it from the manifests' config. */
-const GENERATED = ['mc/config'];
-
-interface Module {
-  specifier: string;
-  /** Repository-relative path of the source file. */
-  file: string;
-}
-
-function asList(v: unknown): string[] {
-  return v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [v as string];
-}
-
-/** The module map mcconfig builds for a target from our manifest and the target's, expanded like mcmanifest.js does. */
-function modulesFor(target: Target): { modules: Module[]; cFiles: string[]; includes: string[] } {
-  const main = json('manifests/manifest.json');
-  const t = json(`manifests/${TARGETS[target]}`);
-  const modules: Module[] = [];
-  const cFiles: string[] = [];
-  const resolvePath = (p: string): string => {
-    assert.ok(p.startsWith('$(TALLY)/'), `${p}: our modules are named from $(TALLY)`);
-    return p.slice('$(TALLY)/'.length);
-  };
-  for (const map of [main.modules, t.modules] as Record<string, string | string[]>[]) {
-    for (const [key, value] of Object.entries(map)) {
-      for (const src of asList(value)) {
-        const path = resolvePath(src);
-        const dir = dirname(path);
-        const name = path.slice(dir.length + 1);
-        const files = readdirSync(join(root, dir));
-        if (key === '*') {
-          // C sources by name
-          const c = files.filter((f) => f === `${name}.c`);
-          assert.equal(c.length, 1, `${src}: no ${name}.c`);
-          cFiles.push(join(dir, c[0]!));
-        } else if (name === '*') {
-          for (const f of files) if (f.endsWith('.ts') && !f.endsWith('.d.ts')) modules.push({ specifier: key.slice(0, -1) + f.slice(0, -3), file: join(dir, f) });
-        } else {
-          // mcmanifest: files whose name (without the last extension) is `name`
-          const hits = files.filter((f) => f.slice(0, f.lastIndexOf('.')) === name && /\.(ts|js)$/.test(f));
-          assert.ok(hits.length >= 1, `${key}: nothing at ${src}`);
-          for (const f of hits) if (!f.endsWith('.d.ts')) modules.push({ specifier: key, file: join(dir, f) });
-        }
-      }
-    }
-  }
-  const includes = [...asList(main.include), ...asList(t.include)];
-  return { modules, cFiles, includes };
-}
 
 /** Value imports of a TypeScript or JavaScript file (type-only imports vanish in the build). */
 function valueImports(file: string): string[] {
@@ -225,13 +124,7 @@ describe('firmware: manifests', () => {
     it(`${target}: every module exists, and every import resolves as XS resolves it`, () => {
       const { modules, cFiles, includes } = modulesFor(target);
       const specifiers = new Set(modules.map((m) => m.specifier));
-      const provided = new Set(GENERATED);
-      for (const inc of includes) {
-        if (inc.startsWith('$(MODDABLE)')) {
-          assert.ok(inc in SDK_PROVIDES, `${inc}: add what it provides to SDK_PROVIDES`);
-          for (const s of SDK_PROVIDES[inc]!) if (!SDK_MISSING[inc]?.[target]?.includes(s)) provided.add(s);
-        }
-      }
+      const provided = providedFor(target, includes);
       for (const p of ['tally/device/buttons', 'tally/device/ledger-flash', 'tally/device/primitives', 'tally/device/radio', 'tally/device/screen', 'tally/core/index', 'tally/native/random', 'tally/device/main']) {
         assert.ok(specifiers.has(p), `${target} maps ${p}`);
       }
