@@ -1,9 +1,10 @@
 // The card firmware's entry point (the manifest's creation.main).
 //
 // The first import installs TextEncoder and TextDecoder as globals, which the
-// card core uses at run time. (The core's bundle is preloaded on the boards:
-// the XS linker evaluates it at build time, before any of this runs, so it
-// creates no encoder or decoder while it loads.)
+// card core uses at run time. (The core's bundle and the app and UI modules
+// are preloaded on the boards: the XS linker evaluates them at build time,
+// before any of this runs, so they create no encoder or decoder while they
+// load; test/xs/preload.test.ts loads them without those globals.)
 import './globals.js';
 import { openButtons } from 'tally/device/buttons';
 import { openLedgerFlash } from 'tally/device/ledger-flash';

@@ -1,12 +1,12 @@
 // The card wiring without a payment: a blank device, a damaged key store, the
 // payee's late link. The tap payment between two card apps is a portable spec
-// (app-payment.spec.ts) that runs on V8 and XS.
+// (app-payment.spec.ts, helpers in app-fixture.ts) that runs on V8 and XS.
 import { strict as assert } from 'node:assert';
 import type { TallyError } from '../../firmware/core/index.js';
 import { DeviceCard, LateLink } from '../../firmware/app/card-wiring.js';
 import { MemFlash, World, seededRandom } from '../core/card-fixture.js';
 import { ManualClock } from './fakes.js';
-import { memoryKeyStore } from './app-payment.spec.js';
+import { memoryKeyStore } from './app-fixture.js';
 
 describe('firmware: card wiring', () => {
   it('a blank device boots without keys, asks to be provisioned, and refuses payments with 6007', () => {

@@ -12,44 +12,12 @@ import { usePrimitives } from '../../firmware/core/index.js';
 import { requireDigestPrimitives } from '../../firmware/app/digest-primitives.js';
 import { World, runPayment, type TestCard } from '../core/card-fixture.js';
 import { HostDigest } from './xs-digest.js';
+import { live, xsGlobals as g, type XsMemory } from './memory-probe.js';
 
-export interface XsMemory {
-  slots: number;
-  heapSlots: number;
-  chunks: number;
-  chunkBytes: number;
-  keys: number;
-}
-
-/** What preload's aliasing would cost: see xsPreloadDirty() in test/xs/native/tally-memory.c. */
-export interface XsDirty {
-  instances: number;
-  closures: number;
-  slots: number;
-  itemBytes: number;
-  aliasable: number;
-}
-
-interface XsGlobals {
-  gc(): void;
-  xsMemory(): string;
-  xsPreloadDirty(): string;
-  tallyCommands: Record<string, (msg: Record<string, unknown>) => unknown>;
-}
-const g = globalThis as unknown as XsGlobals;
+export type { XsDirty, XsMemory } from './memory-probe.js';
 
 let world: World | undefined;
 let cards: { payer: TestCard; payee: TestCard } | undefined;
-
-function live(): XsMemory {
-  g.gc();
-  return JSON.parse(g.xsMemory()) as XsMemory;
-}
-
-g.tallyCommands.memDirty = (): XsDirty => {
-  g.gc();
-  return JSON.parse(g.xsPreloadDirty()) as XsDirty;
-};
 
 /** The device's hashing provider (a native digest: here answered by the Node parent), then the authority. */
 g.tallyCommands.memWorld = (msg): XsMemory => {

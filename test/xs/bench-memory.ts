@@ -14,75 +14,39 @@
 // Rows "after ..." are live data after a full collection; "peak" rows come
 // from re-running the steps in a heap fixed at a size (creation's
 // "incremental": 0) and searching the smallest size that completes.
-// Both cards, their authority and their flash (4 × 4 KiB, in chunks) share
-// one machine, so the run-time rows are an upper bound for one card.
+// Three scenarios: the card cores driven directly, and the card apps
+// (firmware/app + firmware/ui, preloaded with the core as the manifests do)
+// paying by tap, both with two cards and their authority in one machine (an
+// upper bound for one card); then one card app per machine
+// (bench-memory-split.ts), which is each card's own peak. Also what the app
+// and UI modules would take unpreloaded, what the device adapters take (they
+// stay in RAM), and the alias table the manifests' preload list makes.
 // --no-preload skips the freeze (everything mutable, as without preload).
-import type { XsDirty, XsMemory } from './bench-memory-ops.js';
-import { XsHarness } from './harness.js';
+import { readFileSync } from 'node:fs';
+import type { XsDirty, XsMemory } from './memory-probe.js';
+import { bundlePath } from './harness.js';
+import { env, fixHeap, outOfMemory, preload, smallestBudget, start, type Budget, type Row } from './memory-worker.js';
+import { splitPeaks } from './bench-memory-split.js';
 
 const SLOT_BYTES_ESP32 = 16;
 // Each card's NOR flash, in memory (chunks): small, and subtracted in the report.
 const FLASH_SECTORS = 4;
 const FLASH_SECTOR_BYTES = 4096;
-const preload = !process.argv.includes('--no-preload');
-// This file runs as build/test/xs/bench-memory.js; the builder is plain JS in scripts/.
-const builder = new URL('../../../scripts/build-xsnap-memory.mjs', import.meta.url).href;
-const { buildXsnapMemory } = (await import(builder)) as { buildXsnapMemory(): string };
-const binary = buildXsnapMemory();
-const env = { TALLY_XS_STACK: '1024' }; // the manifests' creation.stack
 
-interface Row {
-  label: string;
-  m: XsMemory;
+type Dirty = { before: XsDirty; after: XsDirty };
+
+/** The bundle with a scenario's operations, and whether it is preloaded with the core (the card app's is, as the manifests preload the app). */
+interface Scenario {
+  bundle: string;
+  preload: boolean;
 }
 
-const registerMem = async (h: XsHarness): Promise<void> => {
-  await h.worker.evaluate("globalThis.tallyCommands.mem = () => { gc(); return JSON.parse(xsMemory()); };");
-};
-
-async function start(): Promise<{ h: XsHarness; rows: Row[] }> {
-  const rows: Row[] = [];
-  const h = await XsHarness.start(['tally-bench-memory.js'], undefined, {
-    binary,
-    env,
-    beforeCore: async (x) => {
-      await registerMem(x);
-      rows.push({ label: 'engine + harness', m: (await x.call<XsMemory>('mem')).value });
-    },
-    afterCore: async (x) => {
-      rows.push({ label: 'core bundle + base table', m: (await x.call<XsMemory>('mem')).value });
-      if (preload) {
-        // The linker refuses RegExp and generator instances (test/xs/preload.test.ts checks it too).
-        await x.worker.evaluate(
-          "{ const f = JSON.parse(xsPreloadFreeze()); if (f.regexps || f.generators) throw new Error('the XS linker would refuse the core: ' + JSON.stringify(f)); }",
-        );
-      }
-    },
-  });
-  return { h, rows };
-}
-
-let dirty: { before: XsDirty; after: XsDirty } | undefined;
-
-/** Runs the steps in a fresh worker; with `fix`, the heap is fixed after preload to that many free slots/bytes. */
-async function run(steps: string[], fix?: { slots: number; bytes: number }): Promise<Row[] | null> {
-  const { h, rows } = await start();
+/** Runs the steps in a fresh worker with the scenario's bundle; with `fix`, the heap is fixed after preload to that many free slots/bytes. */
+async function run(scenario: Scenario, steps: string[], fix?: Budget): Promise<{ rows: Row[]; dirty?: Dirty } | null> {
+  const { h, rows } = scenario.preload ? await start([], [scenario.bundle]) : await start([scenario.bundle]);
+  let dirty: Dirty | undefined;
   try {
-    // The heap reserved while loading is larger than the live data: ballast
-    // (kept alive) fills the surplus, then the heap and chunks are fixed.
-    if (fix) {
-      await h.worker.evaluate(`{
-        gc();
-        let m = JSON.parse(xsMemory());
-        const ballast = (globalThis.memoryBallast = []);
-        for (let i = m.heapSlots - m.slots - ${fix.slots} - 64; i > 0; i--) ballast.push({});
-        gc();
-        m = JSON.parse(xsMemory());
-        const bytes = m.chunkBytes - m.chunks - ${fix.bytes} - 64;
-        if (bytes > 0) ballast.push(new ArrayBuffer(bytes));
-        globalThis.memoryFixed = JSON.parse(xsMemoryFix(${fix.slots}, ${fix.bytes}));
-      }`);
-    }
+    if (fix) await fixHeap(h, fix);
     rows.push({ label: 'fixture loaded', m: (await h.call<XsMemory>('mem')).value });
     const before = preload && !fix ? (await h.call<XsDirty>('memDirty')).value : undefined;
     for (const step of steps) {
@@ -91,59 +55,105 @@ async function run(steps: string[], fix?: { slots: number; bytes: number }): Pro
       rows.push({ label: step, m: (await h.call<XsMemory>(op!, args)).value });
     }
     if (before) dirty = { before, after: (await h.call<XsDirty>('memDirty')).value };
-    return rows;
+    return { rows, ...(dirty ? { dirty } : {}) };
   } catch (e) {
-    if (fix && /code 11|not enough memory/.test(String((e as Error).message))) return null;
+    if (fix && outOfMemory(e)) return null;
     throw e;
   } finally {
     await h.close().catch(() => undefined);
   }
 }
 
-/** The smallest fixed budget (slots, or chunk bytes with slots plentiful) in which the steps complete. */
-async function peak(steps: string[], what: 'slots' | 'bytes', hi: number, step: number): Promise<number> {
-  let lo = 0;
-  while (hi - lo > step) {
-    const mid = Math.round((lo + hi) / 2 / step) * step;
-    const fix = what === 'slots' ? { slots: mid, bytes: 1 << 21 } : { slots: 1 << 17, bytes: mid };
-    if (await run(steps, fix)) hi = mid;
-    else lo = mid;
-  }
-  return hi;
+async function peak(scenario: Scenario, steps: string[], what: 'slots' | 'bytes', hi: number, step: number): Promise<number> {
+  return smallestBudget(async (fix) => (await run(scenario, steps, fix)) !== null, what, hi, step);
 }
 
-const steps = ['memWorld', 'memCard:payer', 'memCard:payee', 'memPay:first', 'memPay:repeat'];
-const rows = await run(steps);
-if (!rows) throw new Error('unreachable');
-const base = rows[1]!.m;
+/** What a bundle of modules keeps alive once loaded after the preloaded core (and the `preloaded` bundles). */
+async function modulesCost(bundle: string, preloaded: string[] = []): Promise<{ slots: number; chunks: number; keys: number }> {
+  const { h } = await start([], preloaded);
+  try {
+    const before = (await h.call<XsMemory>('mem')).value;
+    await h.worker.evaluate(readFileSync(bundlePath(bundle), 'utf8'));
+    const after = (await h.call<XsMemory>('mem')).value;
+    return { slots: after.slots - before.slots, chunks: after.chunks - before.chunks, keys: after.keys - before.keys };
+  } finally {
+    await h.close().catch(() => undefined);
+  }
+}
+
 const kb = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
 const flashBytes = FLASH_SECTORS * FLASH_SECTOR_BYTES;
 
+/** One table: live data after each step, preload aliases, then the peaks of growing prefixes of the steps. */
+async function report(title: string, scenario: Scenario, preloadedLabel: string, steps: string[], peaks: [string, number][]): Promise<void> {
+  const result = await run(scenario, steps);
+  if (!result) throw new Error('unreachable');
+  const { rows, dirty } = result;
+  const engine = rows[0]!.m;
+  const base = rows[1]!.m;
+  console.log(`\n${title}`);
+  console.log('| step | slots | ESP32 slot bytes | chunk bytes (host) | keys |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  console.log(`| preloaded: ${preloadedLabel} | ${base.slots - engine.slots} | ${kb((base.slots - engine.slots) * SLOT_BYTES_ESP32)} | ${kb(base.chunks - engine.chunks)} | ${base.keys - engine.keys} |`);
+  const fixture = rows[2]!.m; // the test fixture's own code is not the card's
+  for (const r of rows.slice(3)) {
+    const d = { slots: r.m.slots - fixture.slots, chunks: r.m.chunks - fixture.chunks, keys: r.m.keys - fixture.keys };
+    console.log(`| RAM after ${r.label} | ${d.slots} | ${kb(d.slots * SLOT_BYTES_ESP32)} | ${kb(d.chunks)} | ${d.keys} |`);
+  }
+  if (dirty) {
+    // Preloaded objects and module variables written at run time: a RAM copy each on a device
+    // (here they are written in place, so the rows above do not hold them).
+    const { before: b, after: a } = dirty;
+    const slots = a.slots - b.slots;
+    console.log(`| RAM aliases of preloaded objects written by the steps: ${a.instances - b.instances} objects, ${a.closures - b.closures} module variables | ${slots} | ${kb(slots * SLOT_BYTES_ESP32)} | ${kb(a.itemBytes - b.itemBytes)} (array items) | |`);
+    console.log(`| RAM alias table (outside the XS heap): one pointer per aliasable preloaded object or variable, ${a.aliasable} (incl. built-ins) | | ${kb(a.aliasable * 4)} | | |`);
+  }
+  for (const [label, n] of peaks) {
+    const s = steps.slice(0, n);
+    const slots = await peak(scenario, s, 'slots', 16384, 128);
+    const bytes = await peak(scenario, s, 'bytes', 1 << 18, 4096);
+    console.log(`| RAM peak: ${label} | ${slots} | ${kb(slots * SLOT_BYTES_ESP32)} | ${kb(bytes)} (incl. ${kb(flashBytes * Math.min(2, s.length - 1))} of in-memory flash) | |`);
+  }
+}
+
 console.log(`XS memory (${preload ? 'preload emulated' : 'no preload'}; stack ${env.TALLY_XS_STACK} slots)`);
-console.log('| step | slots | ESP32 slot bytes | chunk bytes (host) | keys |');
-console.log('| --- | ---: | ---: | ---: | ---: |');
-const engine = rows[0]!.m;
-console.log(`| preloaded: core bundle + base table | ${base.slots - engine.slots} | ${kb((base.slots - engine.slots) * SLOT_BYTES_ESP32)} | ${kb(base.chunks - engine.chunks)} | ${base.keys - engine.keys} |`);
-const fixture = rows[2]!.m; // the test fixture's own code is not the card's
-for (const r of rows.slice(3)) {
-  const d = { slots: r.m.slots - fixture.slots, chunks: r.m.chunks - fixture.chunks, keys: r.m.keys - fixture.keys };
-  console.log(`| RAM after ${r.label} | ${d.slots} | ${kb(d.slots * SLOT_BYTES_ESP32)} | ${kb(d.chunks)} | ${d.keys} |`);
-}
-if (dirty) {
-  // Preloaded objects and module variables written at run time: a RAM copy each on a device
-  // (here they are written in place, so the rows above do not hold them).
-  const { before: b, after: a } = dirty;
-  const slots = a.slots - b.slots;
-  console.log(`| RAM aliases of preloaded objects written by the steps: ${a.instances - b.instances} objects, ${a.closures - b.closures} module variables | ${slots} | ${kb(slots * SLOT_BYTES_ESP32)} | ${kb(a.itemBytes - b.itemBytes)} (array items) | |`);
-  console.log(`| RAM alias table (outside the XS heap): one pointer per aliasable preloaded object or variable, ${a.aliasable} (incl. built-ins) | | ${kb(a.aliasable * 4)} | | |`);
-}
-const cardSteps: [string, string[]][] = [
-  ['authority + first key generation (one card)', ['memWorld', 'memCard:payer']],
-  ['authority + two cards + first payment', steps.slice(0, 4)],
-  ['authority + two cards + first and repeat payment', steps],
-];
-for (const [label, s] of cardSteps) {
-  const slots = await peak(s, 'slots', 16384, 128);
-  const bytes = await peak(s, 'bytes', 1 << 18, 4096);
-  console.log(`| RAM peak: ${label} | ${slots} | ${kb(slots * SLOT_BYTES_ESP32)} | ${kb(bytes)} (incl. ${kb(flashBytes * Math.min(2, s.length - 1))} of in-memory flash) | |`);
+await report('Card cores (firmware/core), driven directly', { bundle: 'tally-bench-memory.js', preload: false }, 'core bundle + base table', ['memWorld', 'memCard:payer', 'memCard:payee', 'memPay:first', 'memPay:repeat'], [
+  ['authority + first key generation (one card)', 2],
+  ['authority + two cards + first payment', 4],
+  ['authority + two cards + first and repeat payment', 5],
+]);
+const mods = await modulesCost('tally-app-modules.js');
+const devices = await modulesCost('tally-device-modules.js', ['tally-app-modules.js']);
+// The alias table as the manifests preload: the core, app and UI modules (no test fixture).
+const aliasable = await (async () => {
+  const { h } = await start(['tally-bench-memory.js'], ['tally-app-modules.js']);
+  try {
+    return (await h.call<XsDirty>('memDirty')).value.aliasable;
+  } finally {
+    await h.close().catch(() => undefined);
+  }
+})();
+await report(
+  'Card apps (firmware/app + firmware/ui over the cores, preloaded with the core as the manifests do): screens laid out into framebuffers, native-like QR, tap link at MTU 23',
+  { bundle: 'tally-bench-memory-app.js', preload: true },
+  'core bundle + base table + app and UI modules (+ the test fixture)',
+  ['memAppWorld', 'memApp:payer', 'memApp:payee', 'memAppPay:first', 'memAppPay:repeat'],
+  [
+    ['authority + one card app (keys, home screen)', 2],
+    ['authority + two card apps + first payment by tap', 4],
+    ['authority + two card apps + first and repeat payment by tap', 5],
+  ],
+);
+console.log(`| RAM the app and UI modules would take if they were not preloaded | ${mods.slots} | ${kb(mods.slots * SLOT_BYTES_ESP32)} | ${kb(mods.chunks)} (incl. their bytecode: flash on a card) | ${mods.keys} |`);
+console.log(`| RAM the CoreInk device adapters take (not preloaded; SDK modules stood in for, the app and UI modules they import counted again) | ≤ ${devices.slots} | ${kb(devices.slots * SLOT_BYTES_ESP32)} | ${kb(devices.chunks)} (incl. their bytecode) | ${devices.keys} |`);
+console.log(`| RAM alias table with the core, app and UI modules preloaded (no test fixture): ${aliasable} aliasable objects and variables (incl. built-ins) | | ${kb(aliasable * 4)} | | |`);
+
+// One card per machine: each card's own peak (bench-memory-split.ts).
+const split = await splitPeaks(FLASH_SECTORS, FLASH_SECTOR_BYTES);
+console.log('\nOne card app per XS machine (core and app preloaded; the peer in another worker, GATT values relayed at MTU 23)');
+console.log('| card | RAM peak: slots | ESP32 slot bytes | chunk bytes (host) |');
+console.log('| --- | ---: | ---: | ---: |');
+for (const role of ['payer', 'payee'] as const) {
+  const { slots, bytes } = split[role];
+  console.log(`| ${role}: keys, certificate, ledger, app, screens, two payments by tap | ${slots} | ${kb(slots * SLOT_BYTES_ESP32)} | ${kb(bytes)} (incl. ${kb(flashBytes)} of in-memory flash) |`);
 }

@@ -3,6 +3,7 @@
 // Shared by test/xs/xs.test.ts and test/xs/bench.ts (Node side).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import qrcode from 'qrcode-generator';
 import { fileURLToPath } from 'node:url';
 import { digestRequest, isDigestRequest } from './host-digest.js';
 import { XsWorker, esmBundleToScript, type Meter, type XsWorkerOptions } from './worker.js';
@@ -19,7 +20,7 @@ const ok = (data: Uint8Array): Uint8Array => {
 };
 const err = (text: string): Uint8Array => Buffer.concat([Buffer.from([1]), Buffer.from(text, 'utf8')]);
 
-/** Answers the prelude's issueCommand() requests: vector files, random bytes, console output; and the bench's digests. */
+/** Answers the prelude's issueCommand() requests: vector files, random bytes, console output; and the benches' digests and QR codes (as native modules would). */
 export function hostRequests(request: Uint8Array): Uint8Array {
   if (isDigestRequest(request)) {
     try {
@@ -28,7 +29,7 @@ export function hostRequests(request: Uint8Array): Uint8Array {
       return err(`host digest: ${(e as Error).message}`);
     }
   }
-  let msg: { op?: unknown; name?: unknown; n?: unknown; level?: unknown; text?: unknown };
+  let msg: { op?: unknown; name?: unknown; n?: unknown; level?: unknown; text?: unknown; maxVersion?: unknown };
   try {
     msg = JSON.parse(Buffer.from(request).toString('utf8')) as typeof msg;
   } catch {
@@ -50,6 +51,21 @@ export function hostRequests(request: Uint8Array): Uint8Array {
       const n = msg.n;
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 1 << 20) return err(`host: bad random length ${String(n)}`);
       return ok(randomBytes(n));
+    }
+    case 'qr': {
+      // As Moddable's native qrcode module answers (modules/data/qrcode, qrcodegen: level M, the
+      // densest mode the text allows, one byte per module, row by row).
+      const { text, maxVersion } = msg;
+      if (typeof text !== 'string' || typeof maxVersion !== 'number') return err('host: qr needs text and maxVersion');
+      const qr = qrcode(0, 'M');
+      qr.addData(text, /^[0-9A-Z $%*+\-./:]*$/.test(text) ? 'Alphanumeric' : 'Byte');
+      qr.make();
+      const size = qr.getModuleCount();
+      if (size > 17 + 4 * maxVersion) return err(`host: qr: the text needs more than version ${maxVersion}`);
+      const out = new Uint8Array(1 + size * size);
+      out[0] = size;
+      for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) out[1 + y * size + x] = qr.isDark(y, x) ? 1 : 0;
+      return ok(out);
     }
     case 'log': {
       const line = `[xs ${String(msg.level)}] ${String(msg.text)}\n`;

@@ -10,7 +10,8 @@
 // collection would throw here as it would on the card.
 import { deepStrictEqual, equal, match } from 'node:assert/strict';
 import type { CardStatus } from '../../firmware/core/index.js';
-import { XsHarness } from './harness.js';
+import { readFileSync } from 'node:fs';
+import { XsHarness, bundlePath } from './harness.js';
 import type { PreloadPayment } from './preload-ops.js';
 
 // This file runs as build/test/xs/preload.test.js; the builder is plain JS in scripts/.
@@ -85,5 +86,47 @@ describe('xs: the core bundle under preload (emulated)', function () {
 
   it('a repeat payment between the same cards completes with the expected ledgers', async () => {
     await pay(REPEAT, FIRST + REPEAT);
+  });
+});
+
+// The card app preloaded with the core, as the CoreInk and ESP32 manifests
+// list it: the app and UI modules (here inside the app bench bundle, with
+// the test fixture, which is frozen too) are evaluated before the freeze, so
+// their module-scope objects are what the linker would put in flash. Then two
+// card apps pay each other by tap twice: screens laid out into framebuffers,
+// QR codes, the fragment layer at MTU 23, the card wiring and the core.
+describe('xs: the card app preloaded with the core (emulated)', function () {
+  this.timeout(180_000);
+  let h: XsHarness;
+  let freeze: Freeze;
+
+  before(async () => {
+    const { buildXsnapMemory } = (await import(builder)) as { buildXsnapMemory(): string };
+    h = await XsHarness.start([], undefined, {
+      binary: buildXsnapMemory(),
+      env: { TALLY_XS_STACK: '1024' },
+      beforeCore: (x) => x.worker.evaluate('globalThis.tallyText = [TextEncoder, TextDecoder]; delete globalThis.TextEncoder; delete globalThis.TextDecoder;').then(() => undefined),
+      afterCore: async (x) => {
+        await x.worker.evaluate(readFileSync(bundlePath('tally-bench-memory-app.js'), 'utf8'));
+        await x.worker.evaluate('globalThis.tallyAppFreeze = xsPreloadFreeze(); [globalThis.TextEncoder, globalThis.TextDecoder] = globalThis.tallyText;');
+      },
+    });
+    await h.worker.evaluate('globalThis.tallyCommands.appFreeze = () => JSON.parse(globalThis.tallyAppFreeze);');
+    freeze = (await h.call<Freeze>('appFreeze')).value;
+  });
+  after(() => h?.close());
+
+  it('the linker would accept the app and UI modules: no RegExp or generator instance alive', () => {
+    equal(freeze.regexps, 0, 'RegExp instances at module scope');
+    equal(freeze.generators, 0, 'generator instances at module scope');
+  });
+
+  it('two card apps boot, then pay each other by tap twice', async () => {
+    await h.call('memAppWorld', { sectors: 4, sectorBytes: 4096 });
+    await h.call('memApp', { name: 'payer' });
+    await h.call('memApp', { name: 'payee' });
+    // memAppPay throws unless both screens show a successful result, both links closed and the ledgers agree.
+    await h.call('memAppPay');
+    await h.call('memAppPay');
   });
 });

@@ -169,6 +169,19 @@ static int tally_frozen(txSlot* instance)
 	return 1;
 }
 
+/* Preloaded objects live in flash on a card and never die; here they can be
+   collected and their heap slot reused by a run-time object, which must not
+   count as a write. Slots fingerprinted at the freeze carry this marker in
+   the slot's padding word (64-bit xsnap builds with mxSnapshot: fxNewSlot
+   zeroes it for every new slot, nothing else touches it). */
+#define TALLY_PRELOADED 0x7A11
+#if defined(mxSnapshot) && INTPTR_MAX == INT64_MAX
+#define tally_mark_preloaded(SLOT) ((SLOT)->dummy = TALLY_PRELOADED)
+#define tally_still_preloaded(SLOT) ((SLOT)->dummy == TALLY_PRELOADED)
+#else
+#error "tally-memory.c tells preloaded slots by their padding word: build xsnap-worker 64-bit with mxSnapshot"
+#endif
+
 static void tally_fingerprint(txMachine* the)
 {
 	txSlot *heap, *slot, *limit;
@@ -183,6 +196,7 @@ static void tally_fingerprint(txMachine* the)
 						tally_prints[n].slot = slot;
 						tally_prints[n].closure = 0;
 						tally_prints[n].hash = tally_hash_instance(the, slot, &slots, &bytes);
+						tally_mark_preloaded(slot);
 					}
 					n++;
 				}
@@ -191,6 +205,7 @@ static void tally_fingerprint(txMachine* the)
 						tally_prints[n].slot = slot->value.closure;
 						tally_prints[n].closure = 1;
 						tally_prints[n].hash = tally_hash_slot(14695981039346656037UL, slot->value.closure);
+						tally_mark_preloaded(slot->value.closure);
 					}
 					n++;
 				}
@@ -209,6 +224,9 @@ void tally_xs_preload_dirty(txMachine* the)
 	long i, instances = 0, closures = 0, slots = 0, bytes = 0, s, b;
 	for (i = 0; i < tally_print_count; i++) {
 		tally_print* p = &tally_prints[i];
+		/* collected since the freeze (and maybe reused): still in flash, unwritten, on a card */
+		if (!tally_still_preloaded(p->slot) || (!p->closure && p->slot->kind != XS_INSTANCE_KIND))
+			continue;
 		if (p->closure) {
 			if (tally_hash_slot(14695981039346656037UL, p->slot) != p->hash) {
 				closures++;
