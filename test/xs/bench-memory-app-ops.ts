@@ -11,7 +11,7 @@
 // card), and the tap link as GATT values at the minimum MTU (23) through the
 // fragment layer. Hashing on the device provider, as in bench-memory-ops.ts.
 // Each card's NOR flash is in memory (the caller's sectors, in the chunk figures).
-import { usePrimitives } from '../../firmware/core/index.js';
+import { fromHex, toHex, usePrimitives } from '../../firmware/core/index.js';
 import { requireDigestPrimitives } from '../../firmware/app/digest-primitives.js';
 import type { QrEncoder } from '../../firmware/app/flow.js';
 import { PanelScreen, type Panel } from '../../firmware/ui/panel-screen.js';
@@ -27,10 +27,10 @@ interface HostGlobals {
 }
 const host = globalThis as unknown as HostGlobals;
 
-/** Level M, up to version 6: what firmware/device/qr.ts asks of the native module. */
+/** Level M, up to version 6, as firmware/device/qr.ts asks of the native module (answered by the Node parent). */
 const hostQr: QrEncoder = {
   encode(text: string) {
-    const req = Uint8Array.from(JSON.stringify({ op: 'qr', text, maxVersion: 6 }), (c) => c.charCodeAt(0));
+    const req = Uint8Array.from(JSON.stringify({ op: 'qr', text }), (c) => c.charCodeAt(0));
     const answer = new Uint8Array(host.issueCommand(req.buffer));
     if (answer[0] !== 0) throw new Error(`host qr: ${String.fromCharCode(...answer.subarray(1))}`);
     return matrixFromModules(answer[1]!, answer.subarray(2));
@@ -90,8 +90,6 @@ g.tallyCommands.memAppPay = (): XsMemory => {
 
 let end: ReturnType<typeof linkEnd> | undefined;
 
-const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-const unhex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g) ?? [], (h) => parseInt(h, 16));
 const only = (): Device => {
   const d = apps.payer ?? apps.payee;
   if (!d) throw new Error('memApp first');
@@ -107,7 +105,7 @@ export interface SplitState {
 
 function state(d: Device): SplitState {
   const v = d.screen.last as { kind: string; ok?: boolean };
-  return { out: end ? end.out.splice(0).map(hex) : [], view: v.kind, ok: v.ok ?? null, closed: end?.closed() ?? false };
+  return { out: end ? end.out.splice(0).map((v) => toHex(v)) : [], view: v.kind, ok: v.ok ?? null, closed: end?.closed() ?? false };
 }
 
 /** The payee asks for the amount by tap and accepts the payer's connection; answers its offer. */
@@ -130,7 +128,7 @@ g.tallyCommands.splitPay = (msg): SplitState => {
 /** Delivers the peer's values, presses a button, moves the clock; answers what the card sent and shows. */
 g.tallyCommands.splitStep = (msg): SplitState => {
   const d = only();
-  for (const v of (msg.inbound as string[] | undefined) ?? []) end?.receive(unhex(v));
+  for (const v of (msg.inbound as string[] | undefined) ?? []) end?.receive(fromHex(v));
   if (msg.press) d.press(msg.press as 'select');
   if (msg.advanceMs) clock!.advance(Number(msg.advanceMs));
   return state(d);

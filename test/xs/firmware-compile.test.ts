@@ -14,7 +14,8 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { TARGETS, json, modulesFor, providedFor, root, xsSpecifier, type Module, type Target } from '../firmware/module-map.js';
 import { XsHarness } from './harness.js';
 
@@ -64,16 +65,13 @@ function generatedTsconfig(modules: Module[], modulesDir: string): Record<string
   };
 }
 
+// scripts/firmware.mjs, which runs as the manifest's compiler, also computes
+// the directory mcconfig names tsc's output after.
+const { commonDirectory } = (await import(pathToFileURL(join(root, 'scripts/firmware.mjs')).href)) as { commonDirectory(files: string[]): string };
+
 /** Where make expects tsc's output for a .ts module: $(MODULES_DIR) + the path after the sources' common directory. */
 function emitted(modulesDir: string, common: string, file: string): string {
-  return join(modulesDir, file.slice(common.length, -3) + '.js');
-}
-
-function commonDirectory(files: string[]): string {
-  const parts = files.map((f) => f.split('/').slice(0, -1));
-  let n = 0;
-  while (parts.every((p) => p[n] !== undefined && p[n] === parts[0]![n])) n++;
-  return parts[0]!.slice(0, n).join('/') + '/';
+  return join(modulesDir, relative(common, join(root, file)).slice(0, -3) + '.js');
 }
 
 describe('xs: the firmware compiled as mcconfig builds it (tsc, then the XS compiler)', function () {
@@ -110,7 +108,7 @@ describe('xs: the firmware compiled as mcconfig builds it (tsc, then the XS comp
       const tsc = spawnSync(process.execPath, [join(root, 'scripts/firmware.mjs'), 'tsc', '-p', project], { encoding: 'utf8' });
       assert.equal(tsc.status, 0, `${target}: tsc failed\n${tsc.stdout}${tsc.stderr}`);
 
-      const common = commonDirectory(modules.filter((m) => m.file.endsWith('.ts')).map((m) => m.file));
+      const common = commonDirectory(modules.filter((m) => m.file.endsWith('.ts')).map((m) => join(root, m.file)));
       const bindings = new Map<string, Binding[]>();
       for (const m of modules) {
         const path = m.file.endsWith('.ts') ? emitted(modulesDir, common, m.file) : join(root, m.file);

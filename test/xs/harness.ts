@@ -3,7 +3,7 @@
 // Shared by test/xs/xs.test.ts and test/xs/bench.ts (Node side).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import qrcode from 'qrcode-generator';
+import { simQr } from '../../simulator/screen/qr.js';
 import { fileURLToPath } from 'node:url';
 import { digestRequest, isDigestRequest } from './host-digest.js';
 import { XsWorker, esmBundleToScript, type Meter, type XsWorkerOptions } from './worker.js';
@@ -29,7 +29,7 @@ export function hostRequests(request: Uint8Array): Uint8Array {
       return err(`host digest: ${(e as Error).message}`);
     }
   }
-  let msg: { op?: unknown; name?: unknown; n?: unknown; level?: unknown; text?: unknown; maxVersion?: unknown };
+  let msg: { op?: unknown; name?: unknown; n?: unknown; level?: unknown; text?: unknown };
   try {
     msg = JSON.parse(Buffer.from(request).toString('utf8')) as typeof msg;
   } catch {
@@ -53,18 +53,18 @@ export function hostRequests(request: Uint8Array): Uint8Array {
       return ok(randomBytes(n));
     }
     case 'qr': {
-      // As Moddable's native qrcode module answers (modules/data/qrcode, qrcodegen: level M, the
-      // densest mode the text allows, one byte per module, row by row).
-      const { text, maxVersion } = msg;
-      if (typeof text !== 'string' || typeof maxVersion !== 'number') return err('host: qr needs text and maxVersion');
-      const qr = qrcode(0, 'M');
-      qr.addData(text, /^[0-9A-Z $%*+\-./:]*$/.test(text) ? 'Alphanumeric' : 'Byte');
-      qr.make();
-      const size = qr.getModuleCount();
-      if (size > 17 + 4 * maxVersion) return err(`host: qr: the text needs more than version ${maxVersion}`);
-      const out = new Uint8Array(1 + size * size);
-      out[0] = size;
-      for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) out[1 + y * size + x] = qr.isDark(y, x) ? 1 : 0;
+      // As Moddable's native qrcode module answers (modules/data/qrcode: level M, versions up to
+      // 6, one byte per module, row by row), from the simulator's encoder.
+      if (typeof msg.text !== 'string') return err('host: qr needs a text');
+      let m;
+      try {
+        m = simQr.encode(msg.text);
+      } catch (e) {
+        return err(`host: qr: ${(e as Error).message}`);
+      }
+      const out = new Uint8Array(1 + m.size * m.size);
+      out[0] = m.size;
+      for (let y = 0; y < m.size; y++) for (let x = 0; x < m.size; x++) out[1 + y * m.size + x] = m.isDark(x, y) ? 1 : 0;
       return ok(out);
     }
     case 'log': {

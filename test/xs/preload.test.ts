@@ -19,6 +19,10 @@ const builder = new URL('../../../scripts/build-xsnap-memory.mjs', import.meta.u
 const ALLOWANCE = 100_00;
 const FIRST = 12_50;
 const REPEAT = 3_20;
+// The linker evaluates preloaded modules before the firmware's main installs the
+// TextEncoder/TextDecoder globals (firmware/device/globals.ts): hidden while they load.
+const HIDE_TEXT_CODECS = 'globalThis.tallyText = [TextEncoder, TextDecoder]; delete globalThis.TextEncoder; delete globalThis.TextDecoder;';
+const RESTORE_TEXT_CODECS = '[globalThis.TextEncoder, globalThis.TextDecoder] = globalThis.tallyText;';
 
 interface Freeze {
   functions: number;
@@ -38,12 +42,10 @@ describe('xs: the core bundle under preload (emulated)', function () {
     h = await XsHarness.start(['tally-preload.js'], undefined, {
       binary,
       env: { TALLY_XS_STACK: '1024' }, // the manifests' creation.stack
-      // The linker evaluates the core before the firmware's main installs the
-      // TextEncoder/TextDecoder globals (firmware/device/globals.ts): hide them.
-      beforeCore: (x) => x.worker.evaluate('globalThis.tallyText = [TextEncoder, TextDecoder]; delete globalThis.TextEncoder; delete globalThis.TextDecoder;').then(() => undefined),
+      beforeCore: (x) => x.worker.evaluate(HIDE_TEXT_CODECS).then(() => undefined),
       afterCore: (x) =>
         x.worker
-          .evaluate('globalThis.tallyPreloadFreeze = JSON.parse(xsPreloadFreeze()); [globalThis.TextEncoder, globalThis.TextDecoder] = globalThis.tallyText;')
+          .evaluate(`globalThis.tallyPreloadFreeze = JSON.parse(xsPreloadFreeze()); ${RESTORE_TEXT_CODECS}`)
           .then(() => undefined),
     });
     freeze = (await h.call<Freeze>('preloadFreezeResult')).value;
@@ -105,10 +107,10 @@ describe('xs: the card app preloaded with the core (emulated)', function () {
     h = await XsHarness.start([], undefined, {
       binary: buildXsnapMemory(),
       env: { TALLY_XS_STACK: '1024' },
-      beforeCore: (x) => x.worker.evaluate('globalThis.tallyText = [TextEncoder, TextDecoder]; delete globalThis.TextEncoder; delete globalThis.TextDecoder;').then(() => undefined),
+      beforeCore: (x) => x.worker.evaluate(HIDE_TEXT_CODECS).then(() => undefined),
       afterCore: async (x) => {
         await x.worker.evaluate(readFileSync(bundlePath('tally-bench-memory-app.js'), 'utf8'));
-        await x.worker.evaluate('globalThis.tallyAppFreeze = xsPreloadFreeze(); [globalThis.TextEncoder, globalThis.TextDecoder] = globalThis.tallyText;');
+        await x.worker.evaluate(`globalThis.tallyAppFreeze = xsPreloadFreeze(); ${RESTORE_TEXT_CODECS}`);
       },
     });
     await h.worker.evaluate('globalThis.tallyCommands.appFreeze = () => JSON.parse(globalThis.tallyAppFreeze);');
